@@ -1,0 +1,43 @@
+/**
+ * The one source of "now". Live code follows the exchange's server time; replays, backtests, the demo and tests
+ * use a simulated clock. Nothing else in the system reads the wall clock.
+ */
+export interface Clock {
+  now(): number;
+}
+
+/** The machine's clock corrected by an offset measured against the exchange (serverTime - localTime). */
+export class OffsetClock implements Clock {
+  #offset = 0;
+  constructor(private readonly local: () => number = Date.now) {}
+  now(): number {
+    return this.local() + this.#offset;
+  }
+  get offsetMs(): number {
+    return this.#offset;
+  }
+  /** Called with a server time observed half-way through a request that took `roundTripMs`. */
+  sync(serverTime: number, localSentAt: number, localReceivedAt: number): void {
+    this.#offset = serverTime - (localSentAt + localReceivedAt) / 2;
+  }
+}
+
+/** A clock that only moves when told to. Time never goes backwards. */
+export class SimulatedClock implements Clock {
+  #now: number;
+  constructor(start: number) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  set(t: number): void {
+    if (t < this.#now) throw new RangeError(`SimulatedClock cannot go back from ${this.#now} to ${t}`);
+    this.#now = t;
+  }
+  advance(ms: number): void {
+    this.set(this.#now + ms);
+  }
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,114 @@
+/**
+ * The one interface every exchange adapter implements, live (REST + WebSocket) or replayed (from the candle store
+ * under a simulated clock). Agents, backtests, the demo and the tests cannot tell them apart.
+ * Public market data only: no API keys.
+ */
+import type { Candle } from "../core/candle.js";
+import type { Interval } from "../core/interval.js";
+
+export type ExchangeId = "binance" | "bybit" | "coinbase";
+export type MarketType = "spot" | "futures";
+
+export interface Market {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+  /** Exchange status as sent, e.g. TRADING. */
+  readonly status: string;
+  readonly type: MarketType;
+  /** Futures only, e.g. PERPETUAL. */
+  readonly contractType?: string;
+  readonly tickSize: number;
+  readonly stepSize: number;
+  readonly minQty: number;
+  /** Minimum order value in quote asset (NOTIONAL/MIN_NOTIONAL filter); 0 when absent. */
+  readonly minNotional: number;
+  /** Listing time where the exchange says it (futures `onboardDate`). */
+  readonly listedAt?: number;
+}
+
+export interface Ticker24h {
+  readonly symbol: string;
+  readonly lastPrice: number;
+  readonly priceChangePercent: number;
+  readonly openPrice: number;
+  readonly highPrice: number;
+  readonly lowPrice: number;
+  /** Base-asset volume over the rolling 24 h. */
+  readonly volume: number;
+  /** Quote-asset volume over the rolling 24 h: the liquidity measure. */
+  readonly quoteVolume: number;
+  readonly openTime: number;
+  readonly closeTime: number;
+  readonly trades: number;
+}
+
+export interface BookTop {
+  readonly symbol: string;
+  readonly bidPrice: number;
+  readonly bidQty: number;
+  readonly askPrice: number;
+  readonly askQty: number;
+  readonly time: number;
+}
+
+export interface CandleQuery {
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** Inclusive: the first candle's open time is at or after this. */
+  readonly startTime?: number;
+  /** Inclusive on open time, like Binance: a candle opening at or before this is included. */
+  readonly endTime?: number;
+  /**
+   * Maximum number of candles. Without startTime: the most recent `limit` candles (up to endTime or now).
+   * Adapters page past the exchange's per-request maximum themselves.
+   */
+  readonly limit?: number;
+}
+
+export interface StreamKey {
+  readonly symbol: string;
+  readonly interval: Interval;
+}
+
+export type StreamStatus =
+  | { readonly kind: "connected"; readonly streams: number; readonly connection: number }
+  | { readonly kind: "disconnected"; readonly reason: string; readonly connection: number; readonly retryInMs: number }
+  | { readonly kind: "stale"; readonly connection: number; readonly silentForMs: number }
+  | { readonly kind: "backfilled"; readonly key: StreamKey; readonly candles: number }
+  | { readonly kind: "error"; readonly message: string };
+
+export interface CandleStreamHandlers {
+  /** Every update of a candle; `candle.closed` is true for its final update. Back-filled candles arrive closed. */
+  onCandle(key: StreamKey, candle: Candle): void;
+  onStatus?(status: StreamStatus): void;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface WeightUsage {
+  /** Weight used in the current window as the client counts it (corrected by the server's headers). */
+  readonly used: number;
+  readonly limit: number;
+  /** Total weight spent by this client since it started. */
+  readonly spent: number;
+  readonly requests: number;
+}
+
+export interface Exchange {
+  readonly id: ExchangeId;
+  readonly market: MarketType;
+  /** Tradeable USDT-quoted markets (perpetuals on futures), with their filters. */
+  markets(): Promise<Market[]>;
+  /** The exchange's time in epoch ms: it, not the local clock, decides which candles are closed. */
+  serverTime(): Promise<number>;
+  /** Candles oldest first; the still-forming last candle, if included, has `closed: false`. */
+  candles(query: CandleQuery): Promise<Candle[]>;
+  tickers24h(): Promise<Ticker24h[]>;
+  bookTop(symbol: string): Promise<BookTop>;
+  subscribeCandles(keys: readonly StreamKey[], handlers: CandleStreamHandlers): Subscription;
+  weightUsage(): WeightUsage;
+  close(): Promise<void>;
+}
