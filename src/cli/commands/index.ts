@@ -1,0 +1,18 @@
+/**
+ * Every command, in the order `cma --help` lists them. A command is one file exporting a CommandRegistration;
+ * adding one means adding it here.
+ */
+import type { CommandRegistration } from "../program.js";
+import { candlesCommand } from "./candles.js";
+import { doctorCommand } from "./doctor.js";
+import { downloadCommand } from "./download.js";
+import { importCommand } from "./import.js";
+import { marketsCommand } from "./markets.js";
+
+export const COMMANDS: readonly CommandRegistration[] = [
+  marketsCommand,
+  candlesCommand,
+  downloadCommand,
+  importCommand,
+  doctorCommand,
+];

@@ -1,0 +1,216 @@
+/**
+ * The configuration schema: one section per module, snake_case keys as in the spec. Every leaf says in plain words
+ * what it accepts (`allowed`), which is what a user reads when a value is rejected.
+ *
+ * To add a section for a new module: define it below with the leaf builders, add it to `configSchema` with
+ * `.prefault({})`, and document every key in config.example.yaml (a test fails until the example matches the schema).
+ */
+import { z } from "zod";
+import { INTERVALS, type Interval, parseInterval } from "./interval.js";
+
+/** What a leaf accepts, in words, e.g. "a whole number from 1 to 100". Read by the error formatter. */
+export const allowedRegistry = z.registry<{ allowed: string }>();
+
+function leaf<T extends z.ZodType>(schema: T, allowed: string): T {
+  allowedRegistry.add(schema as z.ZodType, { allowed });
+  return schema;
+}
+
+function plain(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) >= 10_000 ? n.toLocaleString("en-US") : String(n);
+}
+
+export const bool = () => leaf(z.boolean(), "true or false");
+
+export function int(min: number, max?: number, unit = ""): z.ZodInt {
+  const u = unit ? ` ${unit}` : "";
+  return max === undefined
+    ? leaf(z.int().min(min), `a whole number${u} of at least ${plain(min)}`)
+    : leaf(z.int().min(min).max(max), `a whole number${u} from ${plain(min)} to ${plain(max)}`);
+}
+
+/** A number in a range; `above` is an exclusive lower bound, `min` an inclusive one. */
+export function num(range: { above?: number; min?: number; max: number }): z.ZodNumber {
+  let s = z.number();
+  let words: string;
+  if (range.above !== undefined) {
+    s = s.gt(range.above);
+    words = `a number above ${plain(range.above)} and at most ${plain(range.max)}`;
+  } else {
+    const min = range.min ?? 0;
+    s = s.min(min);
+    words = `a number from ${plain(min)} to ${plain(range.max)}`;
+  }
+  return leaf(s.max(range.max), words);
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return leaf(z.enum(values), `one of ${values.join(", ")}`);
+}
+
+/** An endpoint URL with one of the given protocols; trailing slashes are dropped so paths can be appended. */
+export function url(protocols: readonly string[], fallback: string) {
+  const words = `${protocols.map((p) => `${p}://`).join(" or ")} URL, or null for ${fallback}`;
+  const allowed = `${/^h/.test(words) ? "an" : "a"} ${words}`;
+  const inner = z.string().transform((s, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not a URL; expected ${allowed}` });
+      return z.NEVER;
+    }
+    if (!protocols.includes(u.protocol.slice(0, -1))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(s)} has protocol ${u.protocol}; expected ${allowed}`,
+      });
+      return z.NEVER;
+    }
+    return s.replace(/\/+$/, "");
+  });
+  return leaf(inner.nullable(), allowed);
+}
+
+export const text = (allowed = "a text value") => leaf(z.string().min(1), allowed);
+
+export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9_.-]{0,49}$/;
+
+/** An exchange symbol. Lower case is accepted and upper-cased (Binance's REST rejects lower case on spot). */
+export const symbol = () =>
+  leaf(
+    z.string().transform((s, ctx) => {
+      const up = s.trim().toUpperCase();
+      if (!SYMBOL_PATTERN.test(up)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(s)} is not a symbol; expected letters and digits like BTCUSDT`,
+        });
+        return z.NEVER;
+      }
+      return up;
+    }),
+    "a symbol like BTCUSDT",
+  );
+
+/** A kline interval, checked by parseInterval so the message is the same as on the command line. */
+export const interval = () =>
+  leaf(
+    z.string().transform((s, ctx): Interval => {
+      try {
+        return parseInterval(s);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    `an interval (${INTERVALS.join(", ")})`,
+  );
+
+/** A list without repeats; a repeated entry is almost always a copy-paste slip worth pointing out. */
+export function list<T extends z.ZodType>(item: T, allowed: string, opts: { min?: number } = {}) {
+  const arr = z
+    .array(item)
+    .min(opts.min ?? 0)
+    .superRefine((values, ctx) => {
+      const seen = new Set<unknown>();
+      values.forEach((v, i) => {
+        if (seen.has(v)) ctx.addIssue({ code: "custom", path: [i], message: `${JSON.stringify(v)} is listed twice` });
+        seen.add(v);
+      });
+    });
+  return leaf(arr, allowed);
+}
+
+// ---------- sections ----------
+
+export const EXCHANGE_NAMES = ["binance", "bybit", "coinbase"] as const;
+
+export const exchangeSection = z.strictObject({
+  name: oneOf(EXCHANGE_NAMES).default("binance"),
+  use_futures: bool().default(true),
+  rate_limit_per_minute: int(60, 1_000_000).default(1200),
+  safety_margin: num({ min: 0, max: 0.5 }).default(0.1),
+  rest_url: url(["http", "https"], "the exchange's standard endpoint").default(null),
+  ws_url: url(["ws", "wss"], "the exchange's standard endpoint").default(null),
+});
+
+export const universeSection = z
+  .strictObject({
+    quote_asset: leaf(
+      z
+        .string()
+        .transform((s) => s.trim().toUpperCase())
+        .pipe(z.string().regex(/^[A-Z0-9]{2,12}$/)),
+      "an asset code like USDT",
+    ).default("USDT"),
+    min_quote_volume_24h: num({ min: 0, max: 1e15 }).default(5_000_000),
+    include: list(symbol(), "a list of symbols like [BTCUSDT, ETHUSDT]").default(() => []),
+    exclude: list(symbol(), "a list of symbols like [USDCUSDT]").default(() => []),
+    max_symbols: int(1, 5000).default(250),
+  })
+  .superRefine((u, ctx) => {
+    const excluded = new Set(u.exclude);
+    u.include.forEach((s, i) => {
+      if (excluded.has(s))
+        ctx.addIssue({
+          code: "custom",
+          path: ["include", i],
+          message: `${s} is in both include and exclude; remove it from one of them`,
+        });
+    });
+  });
+
+/** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
+export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
+
+export const srDetectorSection = z.strictObject({
+  enabled: bool().default(true),
+  timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(() => [
+    ...DEFAULT_TIMEFRAMES,
+  ]),
+  lookback: int(10, 5000, "of candles").default(100),
+  min_touches: int(1, 50).default(2),
+  confluence_tolerance: num({ above: 0, max: 0.2 }).default(0.015),
+});
+
+export const KNOWLEDGE_AREAS = [
+  "order_flow",
+  "price_action",
+  "liquidity",
+  "indicators",
+  "support_resistance",
+  "poc",
+] as const;
+
+const DAY_SECONDS = 86_400;
+
+export const learningAgentSection = z.strictObject({
+  enabled: bool().default(true),
+  paper_trading: bool().default(true),
+  update_interval: int(1, 30 * DAY_SECONDS, "of seconds").default(300),
+  min_trades_before_learning: int(1, 1_000_000).default(20),
+  knowledge_areas: list(oneOf(KNOWLEDGE_AREAS), `a list of areas (${KNOWLEDGE_AREAS.join(", ")})`).default(() => [
+    ...KNOWLEDGE_AREAS,
+  ]),
+  auto_optimize: bool().default(true),
+  optimization_interval: int(60, 365 * DAY_SECONDS, "of seconds").default(DAY_SECONDS),
+  min_sample_size: int(1, 1_000_000).default(50),
+});
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** Module sections first, in the order config.example.yaml documents them, then the program-wide keys. */
+export const configSchema = z.strictObject({
+  exchange: exchangeSection.prefault({}),
+  universe: universeSection.prefault({}),
+  sr_detector: srDetectorSection.prefault({}),
+  learning_agent: learningAgentSection.prefault({}),
+  data_dir: text("a folder path").default("./data"),
+  output_dir: text("a folder path").default("./output"),
+  report_interval: int(10, DAY_SECONDS, "of seconds").default(300),
+  log_level: oneOf(LOG_LEVELS).default("info"),
+});
+
+/** The schema's output, before paths are resolved. */
+export type ConfigShape = z.output<typeof configSchema>;

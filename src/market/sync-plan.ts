@@ -1,0 +1,89 @@
+/**
+ * Which intervals a sync downloads and which it derives, and what a kline request costs.
+ *
+ * Request weight is what gets an IP banned, so an interval that can be aggregated exactly from one that is downloaded
+ * anyway is derived instead (zero weight): 2h/4h/6h/8h/12h from 1h, 15m/30m from 5m, 3d/1w/1M from 1d. Nothing
+ * is downloaded only to derive something else: a coarse interval costs fewer requests than the finer one it could be
+ * built from. Daily candles are always downloaded when asked for: they are cheap (1/24 of the 1h rows), are the base
+ * of 3d/1w/1M, and so stay Binance's own values even where finer data has holes.
+ */
+import { UsageError } from "../core/errors.js";
+import { divides, INTERVALS, type Interval, intervalMs, isInterval } from "../core/interval.js";
+import type { ExchangeId, MarketType } from "../exchange/exchange.js";
+
+export interface SyncPlan {
+  /** Fetched from the exchange, finest first. */
+  readonly download: Interval[];
+  /** Aggregated from `from` (downloaded or derived earlier in this list), in an order where sources come first. */
+  readonly derive: { readonly interval: Interval; readonly from: Interval }[];
+}
+
+export interface SyncPlanOptions {
+  /** Intervals downloaded whenever requested, never derived. Default ["1d"]. */
+  readonly alwaysDownload?: readonly Interval[];
+  /** Intervals never derived and never used as a source (e.g. to force Binance's own 4h). Default none. */
+  readonly neverDerive?: readonly Interval[];
+}
+
+const ORDER = (i: Interval) => (i === "1M" ? Number.MAX_SAFE_INTEGER : intervalMs(i));
+
+export function planSync(intervals: readonly Interval[], opts: SyncPlanOptions = {}): SyncPlan {
+  for (const i of intervals) {
+    if (!isInterval(i)) throw new UsageError(`Unsupported interval "${String(i)}". Valid intervals: ${INTERVALS.join(", ")}.`);
+  }
+  const always = new Set<Interval>(opts.alwaysDownload ?? ["1d"]);
+  const never = new Set<Interval>(opts.neverDerive ?? []);
+  const wanted = [...new Set(intervals)].sort((a, b) => ORDER(a) - ORDER(b));
+  const download: Interval[] = [];
+  const derive: { interval: Interval; from: Interval }[] = [];
+  const available: Interval[] = [];
+  for (const x of wanted) {
+    let source: Interval | undefined;
+    if (!always.has(x) && !never.has(x)) {
+      // The coarsest available divisor: exact either way, and it means reading the fewest rows.
+      for (const y of available) {
+        if (y !== x && !never.has(y) && divides(y, x) && (source === undefined || ORDER(y) > ORDER(source))) source = y;
+      }
+    }
+    if (source === undefined) download.push(x);
+    else derive.push({ interval: x, from: source });
+    available.push(x);
+  }
+  return { download, derive };
+}
+
+/** Binance's documented weight of one kline request returning up to `limit` rows. */
+export function klineRequestWeight(exchange: ExchangeId, market: MarketType, limit: number): number {
+  if (exchange !== "binance") return 1;
+  if (market === "spot") return 2; // flat since 2023-08-25
+  // USDⓈ-M futures: [1,100) → 1, [100,500) → 2, [500,1000] → 5, above → 10 (documented bands).
+  if (limit < 100) return 1;
+  if (limit < 500) return 2;
+  if (limit <= 1000) return 5;
+  return 10;
+}
+
+/** The largest `limit` the exchange accepts for one kline request. */
+export function klineMaxLimit(exchange: ExchangeId, market: MarketType): number {
+  if (exchange !== "binance") return 200;
+  return market === "spot" ? 1000 : 1500;
+}
+
+/**
+ * The page size with the most candles per unit of weight (ties: fewer requests). Spot: 1000 rows for weight 2
+ * (500 candles per weight). Futures: 499 rows for weight 2 (249.5 per weight) beats 1000 for 5 (200) and
+ * 1500 for 10 (150); 499 rather than 500 because the documented band [100, 500) puts 500 in the weight-5 band.
+ */
+export function bestKlinePageSize(exchange: ExchangeId, market: MarketType): number {
+  const max = klineMaxLimit(exchange, market);
+  let best = 1;
+  let bestRatio = 0;
+  for (let limit = 1; limit <= max; limit++) {
+    const ratio = limit / klineRequestWeight(exchange, market, limit);
+    if (ratio >= bestRatio) {
+      best = limit;
+      bestRatio = ratio;
+    }
+  }
+  return best;
+}
