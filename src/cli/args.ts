@@ -30,7 +30,7 @@ export function splitList(raw: string): string[] {
 
 /** `btcusdt,ETHUSDT` → ["BTCUSDT", "ETHUSDT"]; whether they exist is the exchange's to say. */
 export function parseSymbols(flag: string, raw: string): string[] {
-  const symbols = splitList(raw).map((s) => s.toUpperCase());
+  const symbols = splitList(raw.toUpperCase());
   if (symbols.length === 0) throw new UsageError(`${flag} is empty; list symbols like BTCUSDT,ETHUSDT`);
   for (const s of symbols) {
     if (!SYMBOL_PATTERN.test(s)) {

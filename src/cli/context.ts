@@ -3,12 +3,7 @@
  * (exchange client, candle store) that are closed when the command ends, whatever happened.
  */
 import { join } from "node:path";
-import {
-  type Config,
-  type DeepPartial,
-  type LoadedConfig,
-  loadConfigDetailed,
-} from "../core/config.js";
+import { type Config, type DeepPartial, type LoadedConfig, loadConfigDetailed } from "../core/config.js";
 import { type Logger, streamLogger } from "../core/log.js";
 import type { Exchange, MarketType } from "../exchange/exchange.js";
 import { createExchange } from "../exchange/create-exchange.js";

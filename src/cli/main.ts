@@ -46,12 +46,18 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
 }
 
 /** Commander's parse errors, reworded into the CLI's style: `error:` line, `hint:` line, exit code 2. */
-function commanderExit(err: CommanderError, io: CliIo, colors: ReturnType<typeof createColors>, state: RunState): number {
+function commanderExit(
+  err: CommanderError,
+  io: CliIo,
+  colors: ReturnType<typeof createColors>,
+  state: RunState,
+): number {
   if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
   if (err.code === "commander.executeSubCommandAsync") return err.exitCode;
   const where = state.command ? `cma ${state.command} --help` : "cma --help";
   if (err.code === "commander.help") {
-    // `cma` with no command: commander already printed the help (to stderr).
+    // `cma` with no command: commander has printed the help to stderr; say what is wrong below it.
+    io.stderr.write(`${colors.red(colors.bold("error:"))} no command given; pick one of the commands above\n`);
     return EXIT.usage;
   }
   const message = err.message

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { PROJECT_ROOT } from "../core/paths.js";
 import { type CliIo, CommandContext, type GlobalOptions } from "./context.js";
 
@@ -86,5 +86,3 @@ export function buildProgram(io: CliIo, commands: readonly CommandRegistration[]
   for (const c of commands) c.register(program, bind);
   return program;
 }
-
-export { CommanderError };

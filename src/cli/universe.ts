@@ -3,7 +3,6 @@
  * commands that default to "everything cma watches".
  */
 import type { Config } from "../core/config.js";
-import type { Market, Ticker24h } from "../exchange/exchange.js";
 import { selectUniverse, type UniverseEntry, type UniverseFilter } from "../market/universe.js";
 import type { CommandContext } from "./context.js";
 
@@ -11,31 +10,20 @@ export function universeFilter(config: Config): UniverseFilter {
   const u = config.universe;
   return {
     quoteAsset: u.quote_asset,
-    minQuoteVolume24h: u.min_quote_volume_24h,
-    include: [...u.include],
-    exclude: [...u.exclude],
+    minQuoteVolume: u.min_quote_volume_24h,
+    include: u.include,
+    exclude: u.exclude,
     maxSymbols: u.max_symbols,
   };
 }
 
-export interface UniverseRow {
-  readonly market: Market;
-  readonly ticker: Ticker24h;
-  readonly entry: UniverseEntry;
-}
-
-export async function loadUniverse(ctx: CommandContext): Promise<UniverseRow[]> {
+/** Most liquid first. Costs one exchangeInfo and one all-symbol 24 h ticker request. */
+export async function loadUniverse(ctx: CommandContext): Promise<UniverseEntry[]> {
   const exchange = ctx.exchange();
   const [markets, tickers] = await Promise.all([exchange.markets(), exchange.tickers24h()]);
-  const bySymbol = new Map(markets.map((m) => [m.symbol, m]));
-  const tickerBySymbol = new Map(tickers.map((t) => [t.symbol, t]));
-  return selectUniverse(markets, tickers, universeFilter(ctx.config)).flatMap((entry) => {
-    const market = bySymbol.get(entry.symbol);
-    const ticker = tickerBySymbol.get(entry.symbol);
-    return market && ticker ? [{ market, ticker, entry }] : [];
-  });
+  return selectUniverse(markets, tickers, universeFilter(ctx.config));
 }
 
 export async function universeSymbols(ctx: CommandContext): Promise<string[]> {
-  return (await loadUniverse(ctx)).map((r) => r.market.symbol);
+  return (await loadUniverse(ctx)).map((e) => e.symbol);
 }

@@ -18,7 +18,8 @@ export class OffsetClock implements Clock {
   }
   /** Called with a server time observed half-way through a request that took `roundTripMs`. */
   sync(serverTime: number, localSentAt: number, localReceivedAt: number): void {
-    this.#offset = serverTime - (localSentAt + localReceivedAt) / 2;
+    // Whole milliseconds: times go into request parameters, and Binance rejects "…5.5" (-1100 ILLEGAL_CHARS).
+    this.#offset = Math.round(serverTime - (localSentAt + localReceivedAt) / 2);
   }
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean.js";
-import { type ConfigPath, formatPath, isList, isSection, leafPaths, schemaAt } from "./config-walk.js";
+import { type ConfigPath, isList, isSection, leafPaths, schemaAt } from "./config-walk.js";
 
 export type SourceKind = "file" | "env" | "flag";
 
@@ -30,8 +30,6 @@ export interface LayerResult {
   readonly problems: Problem[];
 }
 
-
-
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -50,7 +48,12 @@ export function readFileLayer(file: string, display: string, mustExist: boolean)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && !mustExist) return { layer: undefined, problems: [] };
-    const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a file" : `cannot be read (${code ?? String(e)})`;
+    const why =
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "is a folder, not a file"
+          : `cannot be read (${code ?? String(e)})`;
     return { layer: undefined, problems: [{ text: `${display}: ${why}`, source: display }] };
   }
   const lineCounter = new LineCounter();
@@ -65,7 +68,10 @@ export function readFileLayer(file: string, display: string, mustExist: boolean)
   try {
     data = doc.toJS();
   } catch (e) {
-    return { layer: undefined, problems: [{ text: `${display}: YAML error: ${(e as Error).message}`, source: display }] };
+    return {
+      layer: undefined,
+      problems: [{ text: `${display}: YAML error: ${(e as Error).message}`, source: display }],
+    };
   }
   if (data === null || data === undefined) data = {};
   if (!isPlainObject(data)) {
@@ -148,7 +154,8 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>, sche
       continue;
     }
     value = doc.toJS();
-    // Lists are easier to type as `1d,4h` than as YAML flow syntax `[1d, 4h]`; both work.
+    // Lists are easier to type as `1d,4h` than as YAML flow syntax `[1d, 4h]`; both work, and empty means [].
+    if (isList(target) && value === null) value = [];
     if (isList(target) && typeof value === "string") {
       value = value
         .split(",")
@@ -249,5 +256,5 @@ export function originOf(layers: readonly Layer[], path: ConfigPath): { layer: L
     const l = layers[i] as Layer;
     if (touches(l, path)) return { layer: l, text: l.origin(path) };
   }
-  return { layer: undefined, text: `default for ${formatPath(path)}` };
+  return { layer: undefined, text: "default" };
 }

@@ -150,6 +150,13 @@ export const universeSection = z
     max_symbols: int(1, 5000).default(250),
   })
   .superRefine((u, ctx) => {
+    if (u.include.length > u.max_symbols) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_symbols"],
+        message: `${u.max_symbols} is less than the ${u.include.length} symbols in include; raise it or shorten include`,
+      });
+    }
     const excluded = new Set(u.exclude);
     u.include.forEach((s, i) => {
       if (excluded.has(s))
@@ -209,7 +216,7 @@ export const configSchema = z.strictObject({
   data_dir: text("a folder path").default("./data"),
   output_dir: text("a folder path").default("./output"),
   report_interval: int(10, DAY_SECONDS, "of seconds").default(300),
-  log_level: oneOf(LOG_LEVELS).default("info"),
+  log_level: oneOf(LOG_LEVELS).default("warn"),
 });
 
 /** The schema's output, before paths are resolved. */

@@ -60,7 +60,8 @@ export function isList(s: z.ZodType): boolean {
 
 export function childAt(s: z.ZodType, key: string | number): z.ZodType | undefined {
   const d = defOf(unwrap(s));
-  if (d.type === "object" && typeof key === "string" && d.shape) return Object.hasOwn(d.shape, key) ? d.shape[key] : undefined;
+  if (d.type === "object" && typeof key === "string" && d.shape)
+    return Object.hasOwn(d.shape, key) ? d.shape[key] : undefined;
   if (d.type === "array" && typeof key === "number") return d.element;
   return undefined;
 }

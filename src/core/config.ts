@@ -118,11 +118,10 @@ export function loadConfigDetailed(opts: LoadConfigOptions = {}): LoadedConfig {
     return isAbsolute(expanded) ? expanded : resolve(base, expanded);
   };
   const config = deepFreeze({ ...parsed.data, data_dir: dirFor("data_dir"), output_dir: dirFor("output_dir") });
-  const entries = leafPaths(configSchema).map((path) => ({
-    key: path.join("."),
-    value: getAt(config, path),
-    origin: originOf(layers, path).layer ? originOf(layers, path).text : "default",
-  }));
+  const entries = leafPaths(configSchema).map((path) => {
+    const o = originOf(layers, path);
+    return { key: path.join("."), value: getAt(config, path), origin: o.text };
+  });
   return { config, file: fileUsed, entries };
 }
 
@@ -150,7 +149,8 @@ function configError(problems: readonly Problem[]): ConfigError {
 
 function repr(v: unknown): string {
   if (v === undefined) return "nothing";
-  const s = typeof v === "string" ? JSON.stringify(v) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+  const s =
+    typeof v === "string" ? JSON.stringify(v) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -191,7 +191,7 @@ function describeIssueText(issue: z.core.$ZodIssue, merged: unknown, layers: rea
       return [`${p}: expected ${allowed}, got ${repr(value)} (${origin})`];
     case "too_small":
     case "too_big":
-      if (Array.isArray(value) && value.length === 0)
+      if ((Array.isArray(value) && value.length === 0) || value === "")
         return [`${p}: must not be empty; expected ${allowed} (${origin})`];
       return [`${p}: ${repr(value)} is out of range; expected ${allowed} (${origin})`];
     case "invalid_value":

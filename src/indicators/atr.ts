@@ -10,7 +10,7 @@
  * bar.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, checkSameLength, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, checkSameLength, warmupArray, type Series, toFloat64 } from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export interface HighLowClose {
@@ -51,7 +51,7 @@ export function atr(high: Series, low: Series, close: Series, period: number): F
   const h = toFloat64(high, "atr", "high");
   const l = toFloat64(low, "atr", "low");
   const c = toFloat64(close, "atr", "close");
-  const out = nanArray(n);
+  const out = warmupArray(n, period);
   if (n <= period) return out;
   let sum = 0;
   for (let i = 1; i <= period; i++) sum += trueRangeOf(h[i]!, l[i]!, c[i - 1]!);

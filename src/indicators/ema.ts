@@ -8,7 +8,7 @@
  * difference decays by a factor (period − 1) / (period + 1) per value.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export function emaLookback(period: number): number {
   checkInteger("ema", "period", period, 1);
@@ -28,7 +28,7 @@ export function ema(values: Series, period: number): Float64Array {
   emaLookback(period);
   const x = toFloat64(values, "ema", "values");
   const n = x.length;
-  const out = nanArray(n);
+  const out = warmupArray(n, period - 1);
   if (n < period) return out;
   const k = emaAlpha(period);
   let sum = 0;

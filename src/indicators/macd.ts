@@ -12,7 +12,7 @@
  */
 import { emaAlpha, emaNext } from "./ema.js";
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 import { UsageError } from "../core/errors.js";
 
 export interface MacdOptions {
@@ -57,8 +57,8 @@ export function macd(values: Series, opts: MacdOptions = {}): MacdSeries {
   const { fast, slow, signal } = resolve(opts);
   const x = toFloat64(values, "macd", "values");
   const n = x.length;
-  const out = { macd: nanArray(n), signal: nanArray(n), histogram: nanArray(n) };
   const lookback = slow - 1 + (signal - 1);
+  const out = { macd: warmupArray(n, lookback), signal: warmupArray(n, lookback), histogram: warmupArray(n, lookback) };
   if (n <= lookback) return out;
   const fk = emaAlpha(fast);
   const sk = emaAlpha(slow);

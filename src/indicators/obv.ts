@@ -7,7 +7,7 @@
  * meaning, so either is fine, but the absolute level is not comparable across start dates.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkSameLength, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkSameLength, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export interface CloseVolume {
   readonly close: number;
@@ -22,7 +22,7 @@ export function obv(close: Series, volume: Series): Float64Array {
   const n = checkSameLength("obv", { close, volume });
   const c = toFloat64(close, "obv", "close");
   const v = toFloat64(volume, "obv", "volume");
-  const out = nanArray(n);
+  const out = warmupArray(n, 0);
   if (n === 0) return out;
   let acc = v[0]!;
   out[0] = acc;

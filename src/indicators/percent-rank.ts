@@ -12,7 +12,7 @@
  * cheaper than keeping a sorted structure).
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export function percentRankLookback(period: number): number {
   checkInteger("percentRank", "period", period, 2);
@@ -23,7 +23,7 @@ export function percentRank(values: Series, period: number): Float64Array {
   percentRankLookback(period);
   const x = toFloat64(values, "percentRank", "values");
   const n = x.length;
-  const out = nanArray(n);
+  const out = warmupArray(n, period);
   for (let i = period; i < n; i++) {
     const v = x[i]!;
     let below = 0;

@@ -10,7 +10,7 @@
  * (oversold/overbought) signal; here it is 50, neutral, and only for an exact 0/0.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export function rsiLookback(period: number): number {
@@ -27,7 +27,7 @@ export function rsi(values: Series, period: number): Float64Array {
   rsiLookback(period);
   const x = toFloat64(values, "rsi", "values");
   const n = x.length;
-  const out = nanArray(n);
+  const out = warmupArray(n, period);
   if (n <= period) return out;
   let gain = 0;
   let loss = 0;

@@ -2,12 +2,12 @@
  * Simple moving average: the mean of the last `period` values.
  * First valid index: period − 1 (TA-Lib's TA_SMA lookback).
  *
- * TA-Lib keeps a plain running sum; this one is compensated (see CompensatedSum), so it agrees with TA-Lib to rounding
- * and with the exact mean of the window to about one rounding, however long the series.
+ * TA-Lib keeps a plain running sum; this one is compensated and self-healing (see WindowSum), so it agrees with TA-Lib
+ * to rounding and with the exact mean of the window to about one rounding, however long the series.
  */
-import { CompensatedSum } from "./compensated-sum.js";
+import { WindowSum } from "./compensated-sum.js";
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, nanArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export function smaLookback(period: number): number {
   checkInteger("sma", "period", period, 1);
@@ -18,12 +18,14 @@ export function sma(values: Series, period: number): Float64Array {
   smaLookback(period);
   const x = toFloat64(values, "sma", "values");
   const n = x.length;
-  const out = nanArray(n);
-  const sum = new CompensatedSum();
+  const out = warmupArray(n, period - 1);
+  const sum = new WindowSum();
   for (let i = 0; i < n; i++) {
     sum.add(x[i]!);
     if (i >= period) sum.add(-x[i - period]!);
-    if (i >= period - 1) out[i] = sum.value / period;
+    if (i < period - 1) continue;
+    if (sum.stale) sum.rebuild(x, i - period + 1, i + 1);
+    out[i] = sum.value / period;
   }
   return out;
 }
@@ -32,18 +34,19 @@ export class SMA extends StreamingBase<number, number> {
   readonly requiredInputs: number;
   readonly #period: number;
   readonly #window: Float64Array;
+  /** The window in bar order, for rebuilding the sum. */
+  readonly #ordered: Float64Array;
   #head = 0;
-  readonly #sum = new CompensatedSum();
+  readonly #sum = new WindowSum();
   #evicted = 0;
-  #savedHead = 0;
-  #savedS = 0;
-  #savedC = 0;
+  readonly #saved = new Float64Array(4);
 
   constructor(period: number) {
     super();
     this.requiredInputs = smaLookback(period) + 1;
     this.#period = period;
     this.#window = new Float64Array(period);
+    this.#ordered = new Float64Array(period);
   }
 
   protected check(x: number): void {
@@ -51,16 +54,20 @@ export class SMA extends StreamingBase<number, number> {
   }
 
   protected save(): void {
-    this.#savedHead = this.#head;
-    this.#savedS = this.#sum.s;
-    this.#savedC = this.#sum.c;
+    const saved = this.#saved;
+    saved[0] = this.#head;
+    saved[1] = this.#sum.s;
+    saved[2] = this.#sum.c;
+    saved[3] = this.#sum.churn;
   }
 
   protected restore(): void {
-    this.#window[this.#savedHead] = this.#evicted;
-    this.#head = this.#savedHead;
-    this.#sum.s = this.#savedS;
-    this.#sum.c = this.#savedC;
+    const saved = this.#saved;
+    this.#head = saved[0]!;
+    this.#window[this.#head] = this.#evicted;
+    this.#sum.s = saved[1]!;
+    this.#sum.c = saved[2]!;
+    this.#sum.churn = saved[3]!;
   }
 
   protected step(x: number, index: number): number | undefined {
@@ -70,6 +77,11 @@ export class SMA extends StreamingBase<number, number> {
     this.#head = this.#head + 1 === p ? 0 : this.#head + 1;
     this.#sum.add(x);
     if (index >= p) this.#sum.add(-this.#evicted);
-    return index >= p - 1 ? this.#sum.value / p : undefined;
+    if (index < p - 1) return undefined;
+    if (this.#sum.stale) {
+      for (let k = 0, j = this.#head; k < p; k++, j = j + 1 === p ? 0 : j + 1) this.#ordered[k] = this.#window[j]!;
+      this.#sum.rebuild(this.#ordered, 0, p);
+    }
+    return this.#sum.value / p;
   }
 }

@@ -64,7 +64,13 @@ export function checkFinite(indicator: string, name: string, value: unknown): vo
   }
 }
 
-/** A warm-up filled output: NaN marks "no value yet"; see each indicator's lookback for the first valid index. */
-export function nanArray(n: number): Float64Array {
-  return new Float64Array(n).fill(Number.NaN);
+/**
+ * An output whose first `lookback` entries are NaN ("no value yet"); the caller writes every later one. A loop over
+ * the warm-up only: TypedArray.fill(NaN) over the whole array costs more than most indicators themselves.
+ */
+export function warmupArray(n: number, lookback: number): Float64Array {
+  const out = new Float64Array(n);
+  const end = Math.min(n, lookback);
+  for (let i = 0; i < end; i++) out[i] = Number.NaN;
+  return out;
 }

@@ -155,6 +155,8 @@ export class CandleStore {
     try {
       return fn();
     } catch (e) {
+      // A rolled-back transaction may have taken a newly created series row with it.
+      this.#ids.clear();
       if (e instanceof DataError || e instanceof UsageError) throw e;
       throw databaseError(this.db.name, e, doing);
     }
@@ -227,7 +229,8 @@ export class CandleStore {
    * read. Without `asOf`, the last `count` stored candles.
    */
   latest(key: SeriesKey, count: number, asOf = MAX_TIME): Candle[] {
-    if (!Number.isInteger(count) || count < 0) throw new UsageError(`latest(): count must be a whole number >= 0, got ${count}.`);
+    if (!Number.isInteger(count) || count < 0)
+      throw new UsageError(`latest(): count must be a whole number >= 0, got ${count}.`);
     const id = this.#id(key, false);
     if (id === undefined || count === 0) return [];
     // A candle has closed at asOf exactly when it opened before the candle that contains asOf.
@@ -343,6 +346,13 @@ export class CandleStore {
     return mergeRanges(ranges, key.interval)
       .filter((r) => r.to >= from && r.from <= to)
       .map((r) => ({ from: Math.max(r.from, from), to: Math.min(r.to, to) }));
+  }
+
+  /** The ranges recorded as complete (fetched pages, dated dump files), without the runs of stored candles. */
+  recordedCoverage(key: SeriesKey): OpenTimeRange[] {
+    const id = this.#id(key, false);
+    if (id === undefined) return [];
+    return this.#stmt.coverage.all(id).map(([a, b]) => ({ from: a, to: b }));
   }
 
   /** Records that everything the exchange has with open time in `range` is stored (see UpsertOptions.coverage). */

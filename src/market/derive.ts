@@ -32,7 +32,8 @@ export function deriveStored(
   to: Interval,
   range: OpenTimeRange,
 ): DeriveResult {
-  if (from === to || !divides(from, to)) throw new UsageError(`Cannot derive ${to} candles exactly from ${from} candles.`);
+  if (from === to || !divides(from, to))
+    throw new UsageError(`Cannot derive ${to} candles exactly from ${from} candles.`);
   const fineKey: SeriesKey = { ...base, interval: from };
   const coarseKey: SeriesKey = { ...base, interval: to };
   const target = { from: alignDown(to, range.from), to: alignDown(to, range.to) };

@@ -91,7 +91,8 @@ export function parseDumpFileName(name: string): DumpFileName | undefined {
   const y = Number(m[3]);
   const mo = Number(m[4]) - 1;
   if (mo < 0 || mo > 11) return undefined;
-  if (m[5] === undefined) return { symbol, interval, period: { start: Date.UTC(y, mo, 1), end: Date.UTC(y, mo + 1, 1) } };
+  if (m[5] === undefined)
+    return { symbol, interval, period: { start: Date.UTC(y, mo, 1), end: Date.UTC(y, mo + 1, 1) } };
   const d = Number(m[5]);
   const start = Date.UTC(y, mo, d);
   if (d < 1 || new Date(start).getUTCMonth() !== mo) return undefined;
@@ -144,7 +145,13 @@ async function collect(paths: readonly string[]): Promise<{ files: string[]; pro
     try {
       st = await stat(p);
     } catch (e) {
-      problems.push({ file: p, rows: 0, imported: 0, alreadyPresent: 0, error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      problems.push({
+        file: p,
+        rows: 0,
+        imported: 0,
+        alreadyPresent: 0,
+        error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      });
       return;
     }
     if (st.isDirectory()) {
@@ -170,7 +177,15 @@ export async function importKlineFiles(
   for (const p of problems) opts.onFile?.(p);
   const seriesAcc = new Map<
     string,
-    { key: SeriesKey; files: number; rows: number; imported: number; alreadyPresent: number; first: number; last: number }
+    {
+      key: SeriesKey;
+      files: number;
+      rows: number;
+      imported: number;
+      alreadyPresent: number;
+      first: number;
+      last: number;
+    }
   >();
   for (const file of files) {
     const { report: r, span } = await importOne(file, store, target);
@@ -261,7 +276,14 @@ async function importOne(
       if (from <= to) coverage = { from, to };
     }
     const imported = store.upsert(key, candles, coverage ? { coverage } : {});
-    const report = { file, symbol, interval, rows: candles.length, imported, alreadyPresent: candles.length - imported };
+    const report = {
+      file,
+      symbol,
+      interval,
+      rows: candles.length,
+      imported,
+      alreadyPresent: candles.length - imported,
+    };
     const first = candles[0];
     const last = candles[candles.length - 1];
     return first && last ? { report, span: { from: first.openTime, to: last.openTime } } : { report };

@@ -14,7 +14,7 @@ import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 export interface SyncPlan {
   /** Fetched from the exchange, finest first. */
   readonly download: Interval[];
-  /** Aggregated from `from` (downloaded or derived earlier in this list), in an order where sources come first. */
+  /** Aggregated from `from`, which is in `download`. */
   readonly derive: { readonly interval: Interval; readonly from: Interval }[];
 }
 
@@ -29,25 +29,25 @@ const ORDER = (i: Interval) => (i === "1M" ? Number.MAX_SAFE_INTEGER : intervalM
 
 export function planSync(intervals: readonly Interval[], opts: SyncPlanOptions = {}): SyncPlan {
   for (const i of intervals) {
-    if (!isInterval(i)) throw new UsageError(`Unsupported interval "${String(i)}". Valid intervals: ${INTERVALS.join(", ")}.`);
+    if (!isInterval(i))
+      throw new UsageError(`Unsupported interval "${String(i)}". Valid intervals: ${INTERVALS.join(", ")}.`);
   }
   const always = new Set<Interval>(opts.alwaysDownload ?? ["1d"]);
   const never = new Set<Interval>(opts.neverDerive ?? []);
   const wanted = [...new Set(intervals)].sort((a, b) => ORDER(a) - ORDER(b));
   const download: Interval[] = [];
   const derive: { interval: Interval; from: Interval }[] = [];
-  const available: Interval[] = [];
   for (const x of wanted) {
     let source: Interval | undefined;
     if (!always.has(x) && !never.has(x)) {
-      // The coarsest available divisor: exact either way, and it means reading the fewest rows.
-      for (const y of available) {
-        if (y !== x && !never.has(y) && divides(y, x) && (source === undefined || ORDER(y) > ORDER(source))) source = y;
+      // The coarsest downloaded divisor: exact either way, and it reads the fewest rows. Deriving only from
+      // downloaded series keeps every derived candle one step from the exchange's own.
+      for (const y of download) {
+        if (!never.has(y) && divides(y, x) && (source === undefined || ORDER(y) > ORDER(source))) source = y;
       }
     }
     if (source === undefined) download.push(x);
     else derive.push({ interval: x, from: source });
-    available.push(x);
   }
   return { download, derive };
 }

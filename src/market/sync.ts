@@ -5,7 +5,7 @@
  * with the range it proves complete, in one transaction as it arrives, so an interrupted sync resumes where it
  * stopped. The exchange's server time decides which candles are closed; a forming candle is never stored.
  */
-import { type Candle } from "../core/candle.js";
+import type { Candle } from "../core/candle.js";
 import { InvalidIntervalError, UnknownSymbolError, UsageError } from "../core/errors.js";
 import { alignDown, countCandles, type Interval, nextOpenTime } from "../core/interval.js";
 import { type Logger, silentLogger } from "../core/log.js";
@@ -15,7 +15,14 @@ import { deriveStored } from "./derive.js";
 import type { Gap } from "./gaps.js";
 import { lastClosedOpenTime, type OpenTimeRange, subtractRanges } from "./ranges.js";
 import type { SeriesKey } from "./series.js";
-import { bestKlinePageSize, klineMaxLimit, klineRequestWeight, planSync, type SyncPlan, type SyncPlanOptions } from "./sync-plan.js";
+import {
+  bestKlinePageSize,
+  klineMaxLimit,
+  klineRequestWeight,
+  planSync,
+  type SyncPlan,
+  type SyncPlanOptions,
+} from "./sync-plan.js";
 
 export interface SyncRequest {
   readonly symbols: readonly string[];
@@ -114,7 +121,9 @@ export async function syncCandles(
   const maxLimit = klineMaxLimit(exchange.id, exchange.market);
   const pageSize = opts.pageSize ?? bestKlinePageSize(exchange.id, exchange.market);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxLimit) {
-    throw new UsageError(`pageSize must be a whole number from 1 to ${maxLimit} on ${exchange.id} ${exchange.market}, got ${pageSize}.`);
+    throw new UsageError(
+      `pageSize must be a whole number from 1 to ${maxLimit} on ${exchange.id} ${exchange.market}, got ${pageSize}.`,
+    );
   }
   const plan = planSync(req.intervals, opts);
   const symbols = [...new Set(req.symbols)];
@@ -129,7 +138,12 @@ export async function syncCandles(
   for (const symbol of symbols) {
     for (const interval of plan.download) {
       const key: SeriesKey = { ...base, symbol, interval };
-      downloads.push({ key, report: newReport(symbol, interval), target: targetRange(interval, req.from, req.to), failed: false });
+      downloads.push({
+        key,
+        report: newReport(symbol, interval),
+        target: targetRange(interval, req.from, req.to),
+        failed: false,
+      });
     }
   }
   const derivations: { state: SeriesState; from: Interval }[] = [];
@@ -137,7 +151,10 @@ export async function syncCandles(
     for (const d of plan.derive) {
       const key: SeriesKey = { ...base, symbol, interval: d.interval };
       const report = { ...newReport(symbol, d.interval), derivedFrom: d.from };
-      derivations.push({ state: { key, report, target: targetRange(d.interval, req.from, req.to), failed: false }, from: d.from });
+      derivations.push({
+        state: { key, report, target: targetRange(d.interval, req.from, req.to), failed: false },
+        from: d.from,
+      });
     }
   }
 
@@ -189,17 +206,19 @@ export async function syncCandles(
   const fetchPage = async (t: Task): Promise<void> => {
     const s = t.series;
     const { interval, symbol } = s.key;
+    // A short last page asks for no more rows than can exist, which is cheaper on futures (weight by limit).
+    const limit = Math.min(pageSize, countCandles(interval, t.from, nextOpenTime(interval, t.to)));
     let rows: Candle[];
     try {
-      rows = await exchange.candles({ symbol, interval, startTime: t.from, endTime: t.to, limit: pageSize });
+      rows = await exchange.candles({ symbol, interval, startTime: t.from, endTime: t.to, limit });
     } finally {
       s.report.requests++;
-      s.report.weight += klineRequestWeight(exchange.id, exchange.market, pageSize);
+      s.report.weight += klineRequestWeight(exchange.id, exchange.market, limit);
     }
     const now = serverTime as number;
     const closed = rows.filter((c) => c.closed && c.closeTime < now && c.openTime >= t.from && c.openTime <= t.to);
     // A full page may have stopped before t.to: it proves completeness only up to its last candle.
-    const full = rows.length >= pageSize && closed.length > 0;
+    const full = rows.length >= limit && closed.length > 0;
     const lastOpen = full ? (closed[closed.length - 1] as Candle).openTime : t.to;
     const covered = { from: t.from, to: lastOpen };
     s.report.fetched += store.upsert(s.key, closed, { coverage: covered });
@@ -272,7 +291,9 @@ export async function syncCandles(
       const s = d.state;
       if (s.target.to < s.target.from) continue;
       const source = downloads.find((x) => x.key.symbol === s.key.symbol && x.key.interval === d.from);
-      const sourceState = source ?? derivations.find((x) => x.state.key.symbol === s.key.symbol && x.state.key.interval === d.from)?.state;
+      const sourceState =
+        source ??
+        derivations.find((x) => x.state.key.symbol === s.key.symbol && x.state.key.interval === d.from)?.state;
       if (sourceState?.failed) {
         s.failed = true;
         s.report.error = `not derived: ${d.from} could not be fetched`;
@@ -331,7 +352,8 @@ function validate(req: SyncRequest): void {
       throw new UsageError(`Invalid symbol "${s}": Binance symbols are upper-case letters and digits, like BTCUSDT.`);
     }
   }
-  if (!Number.isFinite(req.from) || req.from < 0) throw new UsageError(`Invalid sync start ${req.from}: expected epoch milliseconds.`);
+  if (!Number.isFinite(req.from) || req.from < 0)
+    throw new UsageError(`Invalid sync start ${req.from}: expected epoch milliseconds.`);
   if (req.to !== undefined && (!Number.isFinite(req.to) || req.to < req.from)) {
     throw new UsageError(`Invalid sync end ${req.to}: expected epoch milliseconds at or after the start.`);
   }

@@ -78,10 +78,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new DataError(`Cannot create the folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: "Check the path and that you may write there.",
-      cause: e,
-    });
+    throw new DataError(
+      `Cannot create the folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        hint: "Check the path and that you may write there.",
+        cause: e,
+      },
+    );
   }
   removeStaleTemps(target);
   let mode: number | undefined;

@@ -3,7 +3,7 @@
  * Every failure a user can meet becomes a DataError that names the file, says what is wrong and how to fix it;
  * nothing here ever deletes, truncates or overwrites a file it could not use.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DataError } from "../core/errors.js";
@@ -47,7 +47,11 @@ export function databaseError(file: string, err: unknown, doing: string): Error 
       cause: err,
     });
   }
-  if (code === "SQLITE_FULL" || code === "SQLITE_IOERR" || (typeof code === "string" && code.startsWith("SQLITE_IOERR"))) {
+  if (
+    code === "SQLITE_FULL" ||
+    code === "SQLITE_IOERR" ||
+    (typeof code === "string" && code.startsWith("SQLITE_IOERR"))
+  ) {
     return new DataError(`Disk error on the database ${file} (SQLite says: ${msg}) while ${doing}.`, {
       hint: "Check free disk space and the disk's health; no data was overwritten.",
       cause: err,
@@ -119,17 +123,16 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
       );
     }
   }
+  if (opts.readonly && !existsSync(path)) {
+    throw new DataError(`The database ${path} does not exist.`, {
+      hint: "Run a command that creates it first (e.g. `cma sync`), or check the data folder.",
+    });
+  }
   checkHeader(path);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: Boolean(opts.readonly), fileMustExist: Boolean(opts.readonly) });
   } catch (e) {
-    if ((e as { code?: unknown }).code === "SQLITE_CANTOPEN" && opts.readonly) {
-      throw new DataError(`The database ${path} does not exist.`, {
-        hint: "Run a command that creates it first (e.g. `cma sync`), or check the data folder.",
-        cause: e,
-      });
-    }
     throw databaseError(path, e, "opening it");
   }
   try {

@@ -71,7 +71,8 @@ export function zipEntries(buf: Uint8Array, file = "<zip>"): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = cdOffset;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > eocd || view.readUInt32LE(p) !== CEN_SIG) throw damaged(file, `central directory entry ${n + 1} is broken`);
+    if (p + 46 > eocd || view.readUInt32LE(p) !== CEN_SIG)
+      throw damaged(file, `central directory entry ${n + 1} is broken`);
     const flags = view.readUInt16LE(p + 8);
     const method = view.readUInt16LE(p + 10);
     const crc = view.readUInt32LE(p + 16);
@@ -102,7 +103,8 @@ export function zipEntries(buf: Uint8Array, file = "<zip>"): ZipEntry[] {
 export function readZipEntry(buf: Uint8Array, entry: ZipEntry, file = "<zip>"): Buffer {
   const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const p = entry.offset;
-  if (p + 30 > view.length || view.readUInt32LE(p) !== LOC_SIG) throw damaged(file, `local header of ${entry.name} is broken`);
+  if (p + 30 > view.length || view.readUInt32LE(p) !== LOC_SIG)
+    throw damaged(file, `local header of ${entry.name} is broken`);
   const start = p + 30 + view.readUInt16LE(p + 26) + view.readUInt16LE(p + 28);
   const end = start + entry.compressedSize;
   if (end > view.length) throw damaged(file, `${entry.name} is cut short`);
@@ -117,11 +119,15 @@ export function readZipEntry(buf: Uint8Array, entry: ZipEntry, file = "<zip>"): 
       throw damaged(file, `${entry.name} does not inflate (${(e as Error).message})`);
     }
   } else {
-    throw new DataError(`${file}: entry ${entry.name} uses compression method ${entry.method}, which is not supported.`, {
-      hint: "Only stored and deflated entries are read; unpack it with a zip tool and import the .csv inside.",
-    });
+    throw new DataError(
+      `${file}: entry ${entry.name} uses compression method ${entry.method}, which is not supported.`,
+      {
+        hint: "Only stored and deflated entries are read; unpack it with a zip tool and import the .csv inside.",
+      },
+    );
   }
-  if (out.length !== entry.size) throw damaged(file, `${entry.name} unpacks to ${out.length} bytes, expected ${entry.size}`);
+  if (out.length !== entry.size)
+    throw damaged(file, `${entry.name} unpacks to ${out.length} bytes, expected ${entry.size}`);
   if (crc32(out) !== entry.crc32) throw damaged(file, `${entry.name} fails its CRC-32 check`);
   return out;
 }

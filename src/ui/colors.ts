@@ -17,7 +17,10 @@ export interface OutStream {
  * Colour is on when FORCE_COLOR is set to anything but 0/false, or when the stream is a terminal, NO_COLOR is unset
  * or empty (no-color.org) and TERM is not "dumb". `--no-color` is applied by the caller before this.
  */
-export function colorEnabled(stream: Pick<OutStream, "isTTY">, env: Readonly<Record<string, string | undefined>>): boolean {
+export function colorEnabled(
+  stream: Pick<OutStream, "isTTY">,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === "0" || force.toLowerCase() === "false") return false;
@@ -37,6 +40,5 @@ export const noColors: Colors = picocolors.createColors(false);
 
 /** Removes ANSI escape sequences (colour, cursor movement). */
 export function stripAnsi(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
   return s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "");
 }

@@ -86,7 +86,8 @@ export class ProgressBar {
   /** The status text without bar or escape codes (what non-terminal output prints). */
   statusText(now: number = this.#clock.now()): string {
     const elapsed = now - this.#start;
-    const rate = elapsed > 0 ? (this.#done / elapsed) * 1000 : 0;
+    // Under a second of history says nothing about the rate (one fast first step would promise millions per second).
+    const rate = elapsed >= 1000 ? (this.#done / elapsed) * 1000 : 0;
     const left = this.#total - this.#done;
     const unit = this.#o.unit ? ` ${this.#o.unit}` : "";
     if (this.#total <= 0) {

@@ -92,7 +92,12 @@ export function renderTable(
       .join(gap)
       .trimEnd();
 
-  const out = [line(cols.map((c) => c.header), colors.bold)];
+  const out = [
+    line(
+      cols.map((c) => c.header),
+      colors.bold,
+    ),
+  ];
   if (opts.rule ?? true) out.push(colors.dim(widths.map((w) => "─".repeat(w)).join(gap)));
   for (const r of text) out.push(line(r));
   return `${out.join("\n")}\n`;

@@ -29,7 +29,10 @@ export const downloadCommand: CommandRegistration = {
     program
       .command("download")
       .description("download candle history into the local store (resumable; only missing candles are fetched)")
-      .option("-s, --symbols <list>", "comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the configured universe)")
+      .option(
+        "-s, --symbols <list>",
+        "comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the configured universe)",
+      )
       .option("-i, --intervals <list>", "comma-separated intervals, e.g. 1h,4h,1d (default: sr_detector.timeframes)")
       .requiredOption("--from <date>", "start, YYYY-MM-DD (UTC) or an ISO time")
       .option("--to <date>", "end, inclusive: YYYY-MM-DD (to the end of that day, UTC) or an ISO time (default: now)")
@@ -56,16 +59,18 @@ async function download(ctx: CommandContext, opts: DownloadOptions): Promise<num
   }
   const store = ctx.candleStore();
 
-  let bar: ProgressBar | undefined;
+  // Created before the first request so its rate and ETA count the whole run; the total arrives with the first page.
+  const bar = new ProgressBar({
+    stream: ctx.io.stderr,
+    total: 0,
+    label: "download",
+    unit: "candles",
+    colors: ctx.errColors,
+  });
+  let drawn = false;
   const onProgress = (p: SyncProgress) => {
     if (p.phase !== "download" || p.total === 0) return;
-    bar ??= new ProgressBar({
-      stream: ctx.io.stderr,
-      total: p.total,
-      label: "download",
-      unit: "candles",
-      colors: ctx.errColors,
-    });
+    drawn = true;
     bar.setTotal(p.total);
     bar.update(p.done, `${p.symbol ?? ""} ${p.interval ?? ""} · weight ${formatInt(p.weight)}`.trim());
   };
@@ -78,7 +83,7 @@ async function download(ctx: CommandContext, opts: DownloadOptions): Promise<num
       { concurrency, onProgress, signal: ctx.signal, logger: ctx.logger },
     );
   } finally {
-    bar?.finish();
+    if (drawn) bar.finish();
   }
 
   const failed = report.series.filter((s) => s.error !== undefined);
@@ -119,7 +124,10 @@ function printReport(ctx: CommandContext, r: SyncReport): void {
   const sum = (f: (s: SyncReport["series"][number]) => number) => r.series.reduce((n, s) => n + f(s), 0);
   ctx.out(
     `\n${formatUtc(r.from)} .. ${formatUtc(r.to)} UTC: ` +
-      `${plural(sum((s) => s.fetched), "candle")} fetched, ${formatInt(sum((s) => s.derived))} derived, ` +
+      `${plural(
+        sum((s) => s.fetched),
+        "candle",
+      )} fetched, ${formatInt(sum((s) => s.derived))} derived, ` +
       `${formatInt(sum((s) => s.alreadyPresent))} already present; ` +
       `${plural(r.requests, "request")}, weight ${formatInt(r.weight)}\n`,
   );

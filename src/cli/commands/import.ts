@@ -43,7 +43,13 @@ async function importFiles(ctx: CommandContext, opts: ImportOptions, paths: stri
     if (!existsSync(resolve(ctx.io.cwd, p))) throw new UsageError(`${p} does not exist`);
   }
   const store = ctx.candleStore();
-  const bar = new ProgressBar({ stream: ctx.io.stderr, total: 0, label: "import", unit: "files", colors: ctx.errColors });
+  const bar = new ProgressBar({
+    stream: ctx.io.stderr,
+    total: 0,
+    label: "import",
+    unit: "files",
+    colors: ctx.errColors,
+  });
   const report = await importKlineFiles(
     paths.map((p) => resolve(ctx.io.cwd, p)),
     store,

@@ -28,13 +28,14 @@ export const marketsCommand: CommandRegistration = {
           if (opts.json) {
             ctx.json(
               rows.map((r) => ({
-                symbol: r.market.symbol,
+                symbol: r.symbol,
                 baseAsset: r.market.baseAsset,
                 quoteAsset: r.market.quoteAsset,
-                quoteVolume24h: r.ticker.quoteVolume,
-                lastPrice: r.ticker.lastPrice,
-                priceChangePercent24h: r.ticker.priceChangePercent,
+                quoteVolume24h: r.quoteVolume,
+                lastPrice: r.ticker?.lastPrice ?? null,
+                priceChangePercent24h: r.ticker?.priceChangePercent ?? null,
                 tickSize: r.market.tickSize,
+                reason: r.reason,
               })),
             );
             return 0;
@@ -44,15 +45,20 @@ export const marketsCommand: CommandRegistration = {
           ctx.out(
             renderTable(
               ["#", "symbol", `24h volume (${quote})`, "last price", "24h change"],
-              rows.map((r, i) => [
-                String(i + 1),
-                r.market.symbol,
-                r.ticker.quoteVolume >= 1e6 ? formatCompact(r.ticker.quoteVolume) : formatNumber(r.ticker.quoteVolume, 0),
-                formatPrice(r.ticker.lastPrice, r.market.tickSize),
-                r.ticker.priceChangePercent >= 0
-                  ? c.green(formatPercent(r.ticker.priceChangePercent))
-                  : c.red(formatPercent(r.ticker.priceChangePercent)),
-              ]),
+              rows.map((r, i) => {
+                const change = r.ticker?.priceChangePercent;
+                return [
+                  String(i + 1),
+                  r.reason === "included" ? `${r.symbol} ${c.dim("(included)")}` : r.symbol,
+                  r.quoteVolume >= 1e6 ? formatCompact(r.quoteVolume) : formatNumber(r.quoteVolume, 0),
+                  r.ticker ? formatPrice(r.ticker.lastPrice, r.market.tickSize) : "-",
+                  change === undefined
+                    ? "-"
+                    : change >= 0
+                      ? c.green(formatPercent(change))
+                      : c.red(formatPercent(change)),
+                ];
+              }),
               { colors: c, maxWidth: ctx.io.stdout.columns },
             ),
           );

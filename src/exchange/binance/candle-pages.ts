@@ -44,7 +44,8 @@ export async function fetchCandlePages(
 ): Promise<Candle[]> {
   validateCandleQuery(q);
   const end = q.endTime ?? opts.serverNow;
-  if (q.startTime !== undefined) return forward(q.interval, q.startTime, end, q.limit ?? Number.POSITIVE_INFINITY, opts);
+  if (q.startTime !== undefined)
+    return forward(q.interval, q.startTime, end, q.limit ?? Number.POSITIVE_INFINITY, opts);
   return backward(end, q.limit ?? DEFAULT_CANDLE_LIMIT, opts);
 }
 

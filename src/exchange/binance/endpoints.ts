@@ -124,7 +124,8 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
         ]),
       maxLimit: 5000,
       usedWeightHeaderReliable: true,
-      source: "[SPOT-REST] Order book: limit 1–100 → 5, 101–500 → 25, 501–1000 → 50, 1001–5000 → 250 (2023-10-19 [SPOT-CL])",
+      source:
+        "[SPOT-REST] Order book: limit 1–100 → 5, 101–500 → 25, 501–1000 → 50, 1001–5000 → 250 (2023-10-19 [SPOT-CL])",
     },
   },
   futures: {

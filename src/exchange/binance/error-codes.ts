@@ -79,7 +79,8 @@ export function binanceApiError(args: {
   const label = code === undefined ? `HTTP ${status}` : `error ${code}${known ? ` ${known.name}` : ""}`;
   let hint = known?.hint;
   if (code === undefined && status === 403) {
-    hint = "Binance's firewall rejected the request (HTTP 403), which it also does for abusive request rates. Wait a few minutes before trying again.";
+    hint =
+      "Binance's firewall rejected the request (HTTP 403), which it also does for abusive request rates. Wait a few minutes before trying again.";
   } else if (code === undefined && status === 451) {
     hint = "Binance does not serve this region (HTTP 451). Use a Binance domain available where you are.";
   }

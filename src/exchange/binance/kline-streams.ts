@@ -305,7 +305,11 @@ class StreamConnection {
         return;
       } catch (err) {
         if (this.#closing) return;
-        const delay = fullJitterDelay(attempt, { baseMs: opts.reconnectBaseMs, maxMs: opts.reconnectMaxMs }, opts.random);
+        const delay = fullJitterDelay(
+          attempt,
+          { baseMs: opts.reconnectBaseMs, maxMs: opts.reconnectMaxMs },
+          opts.random,
+        );
         const message = `${this.#ctx.label} stream back-fill of ${s.name} failed: ${(err as Error).message}`;
         opts.logger.log("warn", message, { retryInMs: delay });
         this.#ctx.emitStatus({ kind: "error", message });
@@ -394,7 +398,12 @@ export class KlineSubscription implements Subscription {
   readonly #onClosed: () => void;
   #closed: Promise<void> | undefined;
 
-  constructor(keys: readonly StreamKey[], handlers: CandleStreamHandlers, opts: KlineStreamOptions, onClosed: () => void) {
+  constructor(
+    keys: readonly StreamKey[],
+    handlers: CandleStreamHandlers,
+    opts: KlineStreamOptions,
+    onClosed: () => void,
+  ) {
     this.#onClosed = onClosed;
     const label = `Binance ${opts.market}`;
     const logger = opts.logger;

@@ -23,10 +23,14 @@ export function parseKlines(body: unknown, interval: Interval, serverNow: number
     const openTime = asInteger(r[0], `${where} open time`);
     const closeTime = asInteger(r[6], `${where} close time`);
     if (!isAligned(interval, openTime)) {
-      throw new ShapeError(`${where} opens at ${new Date(openTime).toISOString()}, which is not a ${interval} boundary`);
+      throw new ShapeError(
+        `${where} opens at ${new Date(openTime).toISOString()}, which is not a ${interval} boundary`,
+      );
     }
     if (closeTime !== closeTimeOf(interval, openTime)) {
-      throw new ShapeError(`${where} closes at ${closeTime}, expected ${closeTimeOf(interval, openTime)} for ${interval}`);
+      throw new ShapeError(
+        `${where} closes at ${closeTime}, expected ${closeTimeOf(interval, openTime)} for ${interval}`,
+      );
     }
     if (openTime <= prev) throw new ShapeError(`${where} is out of order (open time ${openTime} after ${prev})`);
     prev = openTime;
@@ -98,7 +102,12 @@ export interface ExchangeInfo {
   readonly markets: Market[];
 }
 
-function filterNumber(filters: Map<string, Record<string, unknown>>, type: string, key: string, where: string): number | undefined {
+function filterNumber(
+  filters: Map<string, Record<string, unknown>>,
+  type: string,
+  key: string,
+  where: string,
+): number | undefined {
   const f = filters.get(type);
   if (!f || f[key] === undefined) return undefined;
   return asDecimal(f[key], `${where} ${type}.${key}`);
@@ -131,7 +140,12 @@ export function parseExchangeInfo(body: unknown, market: MarketType): ExchangeIn
     const status = asString(s.status, `${where} status`);
     const quoteAsset = asString(s.quoteAsset, `${where} quoteAsset`);
     if (status !== "TRADING" || quoteAsset !== "USDT") continue;
-    if (market === "spot" && s.isSpotTradingAllowed !== undefined && !asBoolean(s.isSpotTradingAllowed, `${where} isSpotTradingAllowed`)) continue;
+    if (
+      market === "spot" &&
+      s.isSpotTradingAllowed !== undefined &&
+      !asBoolean(s.isSpotTradingAllowed, `${where} isSpotTradingAllowed`)
+    )
+      continue;
     let contractType: string | undefined;
     if (market === "futures") {
       contractType = asString(s.contractType, `${where} contractType`);

@@ -45,8 +45,7 @@ export function binanceResponsePolicy(market: MarketType): ResponsePolicy {
       const bannedUntil = err ? parseBannedUntil(err.msg) : undefined;
 
       if (status === 418 || (err?.code === -1003 && bannedUntil !== undefined)) {
-        const until =
-          retryAfterMs !== undefined ? ctx.now + retryAfterMs : (bannedUntil ?? ctx.now + DEFAULT_BAN_MS);
+        const until = retryAfterMs !== undefined ? ctx.now + retryAfterMs : (bannedUntil ?? ctx.now + DEFAULT_BAN_MS);
         return { kind: "banned", until, retryAfterMs: until - ctx.now, detail };
       }
       if (status === 429 || err?.code === -1003) return { kind: "rate-limited", retryAfterMs, detail };
@@ -73,7 +72,14 @@ export function binanceResponsePolicy(market: MarketType): ResponsePolicy {
         if (err && err.code < 0) {
           return {
             kind: "fail",
-            error: binanceApiError({ status, code: err.code, msg: err.msg, market, request: ctx.request, query: ctx.query }),
+            error: binanceApiError({
+              status,
+              code: err.code,
+              msg: err.msg,
+              market,
+              request: ctx.request,
+              query: ctx.query,
+            }),
           };
         }
         return { kind: "ok", body: ctx.json.value };

@@ -62,10 +62,13 @@ export async function fetchText(url: string, opts: FetchTextOptions): Promise<Ra
     return { status: res.status, headers: res.headers, body, contentType: ct.split(";")[0]!.trim().toLowerCase() };
   } catch (err) {
     if (opts.signal.aborted) throw opts.signal.reason;
-    throw new NetworkError(`${opts.request.method} ${opts.request.path}: ${describeTransportError(err, opts.timeoutMs)}`, {
-      cause: err,
-      request: opts.request,
-    });
+    throw new NetworkError(
+      `${opts.request.method} ${opts.request.path}: ${describeTransportError(err, opts.timeoutMs)}`,
+      {
+        cause: err,
+        request: opts.request,
+      },
+    );
   }
 }
 
@@ -80,7 +83,10 @@ export function decodeJson(raw: RawResponse): { ok: true; value: unknown } | { o
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, problem: `truncated or invalid JSON (${raw.body.length} bytes, ending ${JSON.stringify(raw.body.slice(-24))})` };
+    return {
+      ok: false,
+      problem: `truncated or invalid JSON (${raw.body.length} bytes, ending ${JSON.stringify(raw.body.slice(-24))})`,
+    };
   }
 }
 

@@ -17,7 +17,8 @@ function show(v: unknown): string {
 }
 
 export function asObject(v: unknown, where: string): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ShapeError(`${where} is ${show(v)}, expected an object`);
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new ShapeError(`${where} is ${show(v)}, expected an object`);
   return v as Record<string, unknown>;
 }
 
@@ -44,7 +45,8 @@ export function asDecimal(v: unknown, where: string): number {
 /** An integer such as a timestamp or a trade count (JSON number, or integer string). */
 export function asInteger(v: unknown, where: string): number {
   const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new ShapeError(`${where} is ${show(v)}, expected an integer`);
+  if (typeof n !== "number" || !Number.isSafeInteger(n))
+    throw new ShapeError(`${where} is ${show(v)}, expected an integer`);
   return n;
 }
 

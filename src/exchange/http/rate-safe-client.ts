@@ -160,12 +160,18 @@ export class RateSafeClient {
       if (raw === undefined) {
         if (!(transportError instanceof NetworkError)) throw transportError;
         failures++;
-        if (failures > this.#maxRetries) throw this.#unavailable(what, transportError.message, undefined, attempt, info, transportError);
+        if (failures > this.#maxRetries)
+          throw this.#unavailable(what, transportError.message, undefined, attempt, info, transportError);
         await this.#backoffSleep(what, failures, transportError.message, undefined);
         continue;
       }
 
-      const v = o.policy.verdict(raw, { now: receivedAt, request: info, query: req.query ?? {}, json: decodeJson(raw) });
+      const v = o.policy.verdict(raw, {
+        now: receivedAt,
+        request: info,
+        query: req.query ?? {},
+        json: decodeJson(raw),
+      });
       switch (v.kind) {
         case "ok": {
           let value: T;
@@ -182,8 +188,7 @@ export class RateSafeClient {
         }
         case "rate-limited": {
           rateLimited++;
-          const until =
-            v.retryAfterMs !== undefined ? receivedAt + v.retryAfterMs : o.budget.nextReset(receivedAt);
+          const until = v.retryAfterMs !== undefined ? receivedAt + v.retryAfterMs : o.budget.nextReset(receivedAt);
           o.budget.pauseUntil(until);
           this.#logger.log("warn", `${o.exchangeName} rate limit hit; all ${o.label} requests are paused`, {
             path: req.path,

@@ -61,7 +61,11 @@ export function bannedMessage(market: MarketType, until: number): string {
 /** Defaults for injected error statuses, from Binance's documented 5XX answers. */
 export function defaultErrorBody(status: number): { code: number; msg: string } {
   if (status === 503) return { code: -1008, msg: "Service Unavailable." };
-  if (status === 504 || status === 408) return { code: -1007, msg: "Timeout waiting for response from backend server. Send status unknown; execution status unknown." };
+  if (status === 504 || status === 408)
+    return {
+      code: -1007,
+      msg: "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
+    };
   if (status >= 500) return { code: -1001, msg: "Internal error; unable to process your request. Please try again." };
   if (status === 429) return { code: -1003, msg: "Too many requests." };
   if (status === 403) return { code: -1000, msg: "Forbidden." };

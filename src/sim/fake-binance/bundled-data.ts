@@ -3,7 +3,8 @@
  * interval). Any interval can be asked for: a stored file answers directly, other intervals are derived exactly from
  * a finer file, and the candle forming at "now" is built from the finest candles that closed before now plus a
  * pro-rata share of the one in progress, so it never shows a price the market has not reached yet.
- * Files are read lazily and cached: a test asking for BTCUSDT 1h never parses the 5m file.
+ * Files are read on first use and cached for the life of the process (they are treated as immutable), so the many
+ * fake servers a test suite starts share one parse of each file.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -39,12 +40,58 @@ interface SeriesFile {
   readonly path: string;
 }
 
+interface FileSummary {
+  readonly firstOpen: number;
+  readonly price: number;
+  readonly quantity: number;
+  readonly quote: number;
+}
+
+// The dumps are read-only assets: parse each once per process, however many fake servers a test suite starts.
+const parsed = new Map<string, Candle[]>();
+const derivedCache = new Map<string, Candle[]>();
+const summaries = new Map<string, FileSummary>();
+
+function candlesOf(path: string): Candle[] {
+  let c = parsed.get(path);
+  if (!c) {
+    c = readKlineFile(path);
+    parsed.set(path, c);
+  }
+  return c;
+}
+
+/** First open time and the most decimals printed per column group, from one pass over the text (no parsing). */
+function summaryOf(path: string): FileSummary {
+  let s = summaries.get(path);
+  if (s) return s;
+  let firstOpen = Number.NaN;
+  let price = 0;
+  let quantity = 0;
+  let quote = 0;
+  for (const line of readText(path).split("\n")) {
+    if (!/^\d/.test(line)) continue;
+    const cols = line.split(",");
+    if (cols.length < 11) continue;
+    if (Number.isNaN(firstOpen)) {
+      const t = Number(cols[0]);
+      firstOpen = t >= 1e15 ? Math.floor(t / 1000) : t;
+    }
+    price = Math.max(price, decimals(cols[1]), decimals(cols[2]), decimals(cols[3]), decimals(cols[4]));
+    quantity = Math.max(quantity, decimals(cols[5]), decimals(cols[9]));
+    quote = Math.max(quote, decimals(cols[7]), decimals(cols[10]));
+  }
+  if (Number.isNaN(firstOpen)) {
+    throw new DataError(`${path} holds no kline rows`, { hint: "Remove the empty file or download it again." });
+  }
+  s = { firstOpen, price, quantity, quote };
+  summaries.set(path, s);
+  return s;
+}
+
 /** Everything known about one symbol; candles are parsed on first use. */
 class SymbolSeries {
   readonly #files: SeriesFile[];
-  readonly #loaded = new Map<Interval, Candle[]>();
-  readonly #derived = new Map<Interval, Candle[] | null>();
-  readonly #firstOpen = new Map<Interval, number>();
   #precision: SymbolPrecision | undefined;
 
   constructor(files: SeriesFile[]) {
@@ -52,33 +99,13 @@ class SymbolSeries {
     this.#files = files.slice().sort((a, b) => intervalMs(a.interval) - intervalMs(b.interval));
   }
 
-  intervals(): Interval[] {
-    return this.#files.map((f) => f.interval);
-  }
-
   stored(interval: Interval): Candle[] {
-    let c = this.#loaded.get(interval);
-    if (!c) {
-      const file = this.#files.find((f) => f.interval === interval);
-      c = file ? readKlineFile(file.path) : [];
-      this.#loaded.set(interval, c);
-    }
-    return c;
-  }
-
-  /** First open time of one file, from its first data row only (no full parse). */
-  fileFirstOpen(file: SeriesFile): number {
-    let t = this.#firstOpen.get(file.interval);
-    if (t === undefined) {
-      const loaded = this.#loaded.get(file.interval);
-      t = loaded?.[0]?.openTime ?? firstRowOpenTime(file.path);
-      this.#firstOpen.set(file.interval, t);
-    }
-    return t;
+    const file = this.#files.find((f) => f.interval === interval);
+    return file ? candlesOf(file.path) : [];
   }
 
   firstOpenTime(): number {
-    return Math.min(...this.#files.map((f) => this.fileFirstOpen(f)));
+    return Math.min(...this.#files.map((f) => summaryOf(f.path).firstOpen));
   }
 
   /**
@@ -88,16 +115,19 @@ class SymbolSeries {
    */
   closed(interval: Interval): Candle[] {
     if (this.#files.some((f) => f.interval === interval)) return this.stored(interval);
-    const cached = this.#derived.get(interval);
-    if (cached !== undefined) return cached ?? [];
-    const sources = this.#files.filter((f) => divides(f.interval, interval));
     let best: SeriesFile | undefined;
-    for (const f of sources) {
-      if (!best || this.fileFirstOpen(f) < this.fileFirstOpen(best)) best = f;
+    for (const f of this.#files) {
+      if (!divides(f.interval, interval)) continue;
+      if (!best || summaryOf(f.path).firstOpen < summaryOf(best.path).firstOpen) best = f;
     }
-    const derived = best ? resample(this.stored(best.interval), best.interval, interval, { allowGaps: true }) : null;
-    this.#derived.set(interval, derived);
-    return derived ?? [];
+    if (!best) return [];
+    const key = `${best.path}|${interval}`;
+    let derived = derivedCache.get(key);
+    if (!derived) {
+      derived = resample(candlesOf(best.path), best.interval, interval, { allowGaps: true });
+      derivedCache.set(key, derived);
+    }
+    return derived;
   }
 
   /**
@@ -127,7 +157,7 @@ class SymbolSeries {
       const at = lowerBound(fine, cur);
       const current = fine[at];
       if (!current || current.openTime !== cur) continue;
-      const start = lowerBound(fine, from);
+      const start = Math.min(lowerBound(fine, from), at);
       const parts = fine.slice(start, at);
       parts.push(partialCandle(current, now, this.precision()));
       return aggregateStats(parts, fine[start - 1]?.close);
@@ -145,22 +175,12 @@ class SymbolSeries {
   /** Largest number of decimals ever printed, per column group, so every recorded value prints exactly. */
   precision(): SymbolPrecision {
     if (!this.#precision) {
-      let price = 0;
-      let quantity = 0;
-      let quote = 0;
-      for (const f of this.#files) {
-        for (const line of readText(f.path).split("\n")) {
-          const cols = line.split(",");
-          if (cols.length < 11 || !/^\d/.test(line)) continue;
-          price = Math.max(price, decimals(cols[1]), decimals(cols[2]), decimals(cols[3]), decimals(cols[4]));
-          quantity = Math.max(quantity, decimals(cols[5]), decimals(cols[9]));
-          quote = Math.max(quote, decimals(cols[7]), decimals(cols[10]));
-        }
-      }
+      const all = this.#files.map((f) => summaryOf(f.path));
+      const price = Math.min(MAX_DECIMALS, Math.max(...all.map((x) => x.price)));
       this.#precision = {
-        price: Math.min(price, MAX_DECIMALS),
-        quantity: Math.min(quantity, MAX_DECIMALS),
-        quote: Math.min(Math.max(quote, price), MAX_DECIMALS),
+        price,
+        quantity: Math.min(MAX_DECIMALS, Math.max(...all.map((x) => x.quantity))),
+        quote: Math.min(MAX_DECIMALS, Math.max(price, ...all.map((x) => x.quote))),
       };
     }
     return this.#precision;
@@ -175,16 +195,6 @@ function readText(path: string): string {
     throw new DataError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString("utf8");
-}
-
-function firstRowOpenTime(path: string): number {
-  const text = readText(path);
-  for (const line of text.split("\n", 3)) {
-    if (!/^\d/.test(line)) continue;
-    const t = Number(line.slice(0, line.indexOf(",")));
-    if (Number.isFinite(t)) return t >= 1e15 ? Math.floor(t / 1000) : t;
-  }
-  throw new DataError(`${path} holds no kline rows`, { hint: "Remove the empty file or download it again." });
 }
 
 function decimals(field: string | undefined): number {
@@ -244,9 +254,10 @@ export function bundledMarketData(market: MarketType, opts: BundledMarketDataOpt
   if (opts.symbols) {
     const missing = opts.symbols.filter((s) => !files.has(s));
     if (missing.length > 0) {
-      throw new UsageError(`No candle files for ${missing.join(", ")} in ${dir}`, {
-        hint: `Available symbols: ${wanted.join(", ") || "(none)"}.`,
-      });
+      throw new UsageError(
+        `No candle files for ${missing.join(", ")} in ${dir} (available: ${wanted.join(", ") || "none"})`,
+        { hint: "Add <SYMBOL>-<interval>.csv.gz Binance kline dumps to that folder, or pick an available symbol." },
+      );
     }
     wanted = [...new Set(opts.symbols)];
   }

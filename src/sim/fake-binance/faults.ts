@@ -31,7 +31,8 @@ interface Queued {
 
 function validate(f: Fault): void {
   const times = f.times ?? 1;
-  if (!Number.isInteger(times) || times < 1) throw new UsageError(`Fault "${f.kind}": times must be a positive integer`);
+  if (!Number.isInteger(times) || times < 1)
+    throw new UsageError(`Fault "${f.kind}": times must be a positive integer`);
   if (f.kind === "delay" && !(f.ms >= 0)) throw new UsageError(`Fault "delay": ms must be >= 0, got ${f.ms}`);
   if ((f.kind === "status" || f.kind === "html") && f.status !== undefined) {
     if (!Number.isInteger(f.status) || f.status < 100 || f.status > 599) {

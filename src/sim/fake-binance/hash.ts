@@ -3,7 +3,8 @@
  * functions of (symbol, time), so any request can be answered without state and always the same way.
  */
 
-function mix(h: number): number {
+/** A 32-bit finaliser (murmur3 fmix): one call turns a key into well-spread bits. */
+export function mix(h: number): number {
   let x = h;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);

@@ -92,10 +92,11 @@ function changes(s: WindowStats, f: WireFormat) {
   };
 }
 
+/** Size of a typical trade: the window's average where trades were counted, else about 1000 quote units. */
 function lastQty(s: WindowStats, f: WireFormat): string {
-  if (s.volume <= 0) return f.qty(0);
+  if (s.volume <= 0 || s.close <= 0) return f.qty(0);
   const step = 10 ** -f.precision.quantity;
-  const typical = s.volume / Math.max(s.trades, 1000);
+  const typical = s.trades > 0 ? s.volume / s.trades : 1000 / s.close;
   return f.qty(Math.min(s.volume, Math.max(step, Math.round(typical / step) * step)));
 }
 

@@ -5,7 +5,15 @@
  */
 import { apiErrors } from "./api-error.js";
 import { futuresAssets, futuresSymbol, rateLimits } from "./exchange-info.js";
-import { bookTop, depthLevels, formatFor, futuresTicker24h, listedSymbols, orderBook, windowStats } from "./market-stats.js";
+import {
+  bookTop,
+  depthLevels,
+  formatFor,
+  futuresTicker24h,
+  listedSymbols,
+  orderBook,
+  windowStats,
+} from "./market-stats.js";
 import type { Query } from "./query.js";
 import { fixedWeight, klines, type Route, type RouteContext, type RouteTable, requireListed } from "./routes.js";
 
@@ -91,7 +99,13 @@ export const futuresRoutes: RouteTable = {
     handle: (q, ctx) =>
       forSymbols(q, ctx, (s) => {
         const book = orderBook(ctx.md, s, ctx.now, 1);
-        return book && { ...bookTop(s, book, formatFor("futures", ctx.md, s)), time: ctx.now, lastUpdateId: book.lastUpdateId };
+        return (
+          book && {
+            ...bookTop(s, book, formatFor("futures", ctx.md, s)),
+            time: ctx.now,
+            lastUpdateId: book.lastUpdateId,
+          }
+        );
       }),
   },
   "/fapi/v1/depth": {

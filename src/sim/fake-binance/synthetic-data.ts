@@ -10,8 +10,8 @@
  */
 import type { Candle } from "../../core/candle.js";
 import { UsageError } from "../../core/errors.js";
-import { alignDown, DAY, type Interval, MINUTE, nextOpenTime, WEEK } from "../../core/interval.js";
-import { fnv1a, hash01, mixSeed } from "./hash.js";
+import { alignDown, DAY, INTERVALS, MINUTE, nextOpenTime, WEEK } from "../../core/interval.js";
+import { fnv1a, hash01, mix, mixSeed } from "./hash.js";
 import type { FakeMarketData, SymbolPrecision, WindowStats } from "./market-data.js";
 
 export interface SyntheticMarketDataOptions {
@@ -34,6 +34,14 @@ const VOLUME_CYCLES: readonly { period: number; amp: number }[] = [
   { period: 3.3 * 60 * MINUTE, amp: 0.1 },
 ];
 const SYMBOL_PATTERN = /^[A-Z0-9]{2,20}$/;
+const WINDOW_SALT = 0x24;
+
+interface Boundary {
+  /** Price in ticks. */
+  readonly price: number;
+  /** Cumulative volume in lot steps. */
+  readonly steps: number;
+}
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
@@ -44,10 +52,15 @@ interface SymbolModel {
   readonly logBase: number;
   /** Octave amplitudes in log-price. */
   readonly amps: Float64Array;
+  /** Per-octave hash keys: a knot's value is one `mix` of key ^ knot index. */
+  readonly octaveKeys: Uint32Array;
   readonly dailyVol: number;
   readonly precision: SymbolPrecision;
-  readonly tick: number;
   readonly step: number;
+  /** 10^decimals: prices, quantities and quote amounts are whole multiples of their reciprocals. */
+  readonly ticksPerUnit: number;
+  readonly stepsPerUnit: number;
+  readonly quotePerUnit: number;
   /** Base-asset volume per millisecond on average. */
   readonly rate: number;
   readonly phases: Float64Array;
@@ -61,7 +74,11 @@ function modelFor(name: string, seed: number): SymbolModel {
   const dailyVol = 0.02 + 0.04 * u(2);
   const minuteVol = dailyVol / Math.sqrt(1440);
   const amps = new Float64Array(OCTAVES);
-  for (let j = 0; j < OCTAVES; j++) amps[j] = NOISE_SCALE * minuteVol * Math.sqrt(2 ** j);
+  const octaveKeys = new Uint32Array(OCTAVES);
+  for (let j = 0; j < OCTAVES; j++) {
+    amps[j] = NOISE_SCALE * minuteVol * Math.sqrt(2 ** j);
+    octaveKeys[j] = mix(key ^ Math.imul(j + 1, 0x9e3779b1));
+  }
   const magnitude = Math.floor(Math.log10(base));
   const price = clamp(6 - Math.ceil(Math.log10(base)), 0, 8);
   const quantity = clamp(magnitude + 1, 0, 8);
@@ -72,10 +89,13 @@ function modelFor(name: string, seed: number): SymbolModel {
     key,
     logBase: Math.log(base),
     amps,
+    octaveKeys,
     dailyVol,
     precision: { price, quantity, quote: Math.min(8, price + quantity) },
-    tick: 10 ** -price,
     step: 10 ** -quantity,
+    ticksPerUnit: 10 ** price,
+    stepsPerUnit: 10 ** quantity,
+    quotePerUnit: 10 ** Math.min(8, price + quantity),
     rate: dailyQuoteVolume / base / DAY,
     phases,
     avgTradeSize: (200 + 3000 * u(4)) / base,
@@ -107,53 +127,53 @@ export function syntheticMarketData(opts: SyntheticMarketDataOptions): FakeMarke
 
   const logNoise = (m: SymbolModel, t: number): number => {
     let sum = 0;
-    for (let j = 0; j < OCTAVES; j++) {
-      const spacing = MINUTE * 2 ** j;
-      const n = Math.floor(t / spacing);
-      const f = t / spacing - n;
-      const s = f * f * (3 - 2 * f);
-      const a = 2 * hash01(m.key, j, 1, n) - 1;
-      const b = 2 * hash01(m.key, j, 1, n + 1) - 1;
-      sum += (m.amps[j] as number) * (a + (b - a) * s);
+    let spacing = MINUTE;
+    for (let j = 0; j < OCTAVES; j++, spacing *= 2) {
+      const x = t / spacing;
+      const n = Math.floor(x);
+      const f = x - n;
+      const k = m.octaveKeys[j] as number;
+      const a = mix(k ^ n) / 2147483648 - 1;
+      const b = mix(k ^ (n + 1)) / 2147483648 - 1;
+      sum += (m.amps[j] as number) * (a + (b - a) * f * f * (3 - 2 * f));
     }
     return sum;
   };
-  const roundTick = (m: SymbolModel, v: number, mode: "round" | "up" | "down"): number => {
-    const units = v / m.tick;
-    const r = mode === "up" ? Math.ceil(units - 1e-9) : mode === "down" ? Math.floor(units + 1e-9) : Math.round(units);
-    return Number((Math.max(1, r) * m.tick).toFixed(m.precision.price));
-  };
-  const price = (m: SymbolModel, t: number): number => roundTick(m, Math.exp(m.logBase + logNoise(m, t)), "round");
   /** Cumulative base volume since `start`, in lot steps (an integer, so volumes of adjacent candles add up). */
   const cumulativeSteps = (m: SymbolModel, t: number): number => {
     let v = t - start;
-    VOLUME_CYCLES.forEach((c, k) => {
+    for (let k = 0; k < VOLUME_CYCLES.length; k++) {
+      const c = VOLUME_CYCLES[k] as { period: number; amp: number };
       const w = (2 * Math.PI) / c.period;
       const ph = m.phases[k] as number;
       v += (c.amp / w) * (Math.sin(w * t + ph) - Math.sin(w * start + ph));
-    });
+    }
     return Math.floor((m.rate * v) / m.step);
   };
-  const envelope = (m: SymbolModel, o: number, c: number, from: number, duration: number, salt: number) => {
+  /** Price and cumulative volume at an instant; a candle's end is the next one's start, so each is computed once. */
+  const at = (m: SymbolModel, t: number): Boundary => ({
+    price: Math.max(1, Math.round(Math.exp(m.logBase + logNoise(m, t)) * m.ticksPerUnit)),
+    steps: cumulativeSteps(m, t),
+  });
+  /** Everything about [a, b): prices in ticks, the high/low envelope, exact volume and trade counts. */
+  const span = (m: SymbolModel, a: Boundary, b: Boundary, from: number, duration: number, salt: number) => {
     const spread = m.dailyVol * Math.sqrt(duration / DAY) * 0.8;
-    const up = hash01(m.key, salt, 2, from);
-    const down = hash01(m.key, salt, 3, from);
-    return {
-      high: roundTick(m, Math.max(o, c) * Math.exp(spread * up), "up"),
-      low: roundTick(m, Math.min(o, c) * Math.exp(-spread * down), "down"),
-    };
-  };
-  /** Statistics of [from, to): boundary prices, envelope, exact cumulative volume and trades. */
-  const span = (m: SymbolModel, from: number, to: number, salt: number, open = price(m, from), close = price(m, to)) => {
-    const { high, low } = envelope(m, open, close, from, to - from, salt);
-    const steps0 = cumulativeSteps(m, from);
-    const steps1 = cumulativeSteps(m, to);
-    const volume = Number(((steps1 - steps0) * m.step).toFixed(m.precision.quantity));
-    const tradeSteps = m.avgTradeSize / m.step;
-    const trades = Math.floor(steps1 / tradeSteps) - Math.floor(steps0 / tradeSteps);
+    const hiTicks = Math.ceil(Math.max(a.price, b.price) * Math.exp(spread * hash01(m.key, salt, 2, from)) - 1e-9);
+    const loTicks = Math.max(
+      1,
+      Math.floor(Math.min(a.price, b.price) * Math.exp(-spread * hash01(m.key, salt, 3, from)) + 1e-9),
+    );
+    const open = a.price / m.ticksPerUnit;
+    const close = b.price / m.ticksPerUnit;
+    const high = hiTicks / m.ticksPerUnit;
+    const low = loTicks / m.ticksPerUnit;
+    const volume = (b.steps - a.steps) / m.stepsPerUnit;
+    const tradeSteps = m.avgTradeSize * m.stepsPerUnit;
+    const trades = Math.floor(b.steps / tradeSteps) - Math.floor(a.steps / tradeSteps);
     const typical = (open + high + low + close) / 4;
     return { open, high, low, close, volume, trades, typical };
   };
+  const quote = (m: SymbolModel, v: number) => Math.round(v * m.quotePerUnit) / m.quotePerUnit;
 
   return {
     symbols: () => symbols,
@@ -163,14 +183,14 @@ export function syntheticMarketData(opts: SyntheticMarketDataOptions): FakeMarke
       const m = models.get(symbol);
       if (!m || now < start) return undefined;
       const a = Math.max(from, start);
-      const s = span(m, a, now, 0x24);
+      const s = span(m, at(m, a), at(m, now), a, now - a, WINDOW_SALT);
       return {
         open: s.open,
         high: s.high,
         low: s.low,
         close: s.close,
         volume: s.volume,
-        quoteVolume: Number((s.volume * s.typical).toFixed(m.precision.quote)),
+        quoteVolume: quote(m, s.volume * s.typical),
         trades: s.trades,
         prevClose: s.open,
       };
@@ -182,17 +202,17 @@ export function syntheticMarketData(opts: SyntheticMarketDataOptions): FakeMarke
       const hi = Math.min(endTime, now);
       let t = Math.max(alignDown(interval, Math.max(startTime, start)), alignDown(interval, start));
       if (t < startTime) t = nextOpenTime(interval, t);
-      const salt = interval.charCodeAt(0) * 256 + interval.charCodeAt(interval.length - 1);
-      let open = price(m, Math.max(t, start));
+      const salt = INTERVALS.indexOf(interval) + 1;
+      let a = at(m, Math.max(t, start));
       while (t <= hi && out.length < limit) {
         const next = nextOpenTime(interval, t);
         const from = Math.max(t, start);
         const closed = next - 1 < now;
         const to = closed ? next : now;
-        const close = price(m, to);
-        const s = span(m, from, to, salt, open, close);
+        const b = at(m, to);
+        const s = span(m, a, b, from, to - from, salt);
         const share = 0.5 + 0.15 * (2 * hash01(m.key, salt, 4, t) - 1);
-        const takerBuyBase = Number((s.volume * share).toFixed(m.precision.quantity));
+        const takerBuyBase = Math.round(s.volume * share * m.stepsPerUnit) / m.stepsPerUnit;
         out.push({
           openTime: t,
           closeTime: next - 1,
@@ -201,13 +221,13 @@ export function syntheticMarketData(opts: SyntheticMarketDataOptions): FakeMarke
           low: s.low,
           close: s.close,
           volume: s.volume,
-          quoteVolume: Number((s.volume * s.typical).toFixed(m.precision.quote)),
+          quoteVolume: quote(m, s.volume * s.typical),
           trades: s.trades,
           takerBuyBase,
-          takerBuyQuote: Number((takerBuyBase * s.typical).toFixed(m.precision.quote)),
+          takerBuyQuote: quote(m, takerBuyBase * s.typical),
           closed,
         });
-        open = close;
+        a = b;
         t = next;
       }
       return out;

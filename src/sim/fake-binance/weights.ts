@@ -71,7 +71,8 @@ export class WeightLimiter {
   admit(weight: number, now: number): Admission {
     this.#roll(now);
     const banned = this.bannedUntil(now);
-    if (banned !== undefined) return { kind: "418", retryAfterSec: Math.ceil((banned - now) / 1000), bannedUntil: banned };
+    if (banned !== undefined)
+      return { kind: "418", retryAfterSec: Math.ceil((banned - now) / 1000), bannedUntil: banned };
     if (this.#limited) {
       this.#requestsWhileLimited++;
       if (this.#requestsWhileLimited > this.opts.requestsBefore418) {

@@ -1,0 +1,24 @@
+/**
+ * Builds the adapter for an exchange by name. Only Binance exists so far; the others are named in ExchangeId
+ * because the configuration already accepts them, and asking for one says so clearly instead of failing later.
+ */
+import { UsageError } from "../core/errors.js";
+import { type BinanceOptions, BinanceExchange } from "./binance/binance-exchange.js";
+import type { Exchange, ExchangeId } from "./exchange.js";
+
+export const SUPPORTED_EXCHANGES: readonly ExchangeId[] = ["binance"];
+
+export function createExchange(opts: { name: ExchangeId } & BinanceOptions): Exchange {
+  const { name, ...rest } = opts;
+  switch (name) {
+    case "binance":
+      return new BinanceExchange(rest);
+    default:
+      throw new UsageError(
+        `Exchange "${String(name)}" is not supported yet; supported: ${SUPPORTED_EXCHANGES.join(", ")}.`,
+        {
+          hint: 'Set exchange.name to "binance" in your configuration.',
+        },
+      );
+  }
+}

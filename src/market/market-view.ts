@@ -1,0 +1,148 @@
+/**
+ * The only way agents see market data: closed candles as of the clock's now, and the forming one. Live, the clock
+ * follows the exchange and the store is fed by syncs and streams; in a replay the clock is simulated and the store
+ * may hold the future, which the view never shows.
+ */
+import type { Candle } from "../core/candle.js";
+import type { Clock } from "../core/clock.js";
+import { UsageError } from "../core/errors.js";
+import { alignDown, closeTimeOf, type Interval, nextOpenTime } from "../core/interval.js";
+import type { ExchangeId, MarketType } from "../exchange/exchange.js";
+import type { CandleStore } from "./candle-store.js";
+import { SeriesReader } from "./series-reader.js";
+
+export interface MarketView {
+  /** The last `count` candles closed by now(), oldest first (fewer when the history is shorter). */
+  closed(symbol: string, interval: Interval, count: number): Candle[];
+  /** The candle containing now() (closed: false), when anything of it is known. */
+  forming(symbol: string, interval: Interval): Candle | undefined;
+  now(): number;
+}
+
+export interface StoreMarketViewOptions {
+  readonly store: CandleStore;
+  readonly clock: Clock;
+  readonly exchange: ExchangeId;
+  readonly market: MarketType;
+  /** Candles kept in memory per series beyond the largest count asked for (default 500). */
+  readonly cacheExtra?: number;
+}
+
+interface CacheEntry {
+  /** Closed candles, oldest first: the tail of the series as of `asOf`. */
+  candles: Candle[];
+  /** True when `candles` reaches back to the start of the stored history. */
+  complete: boolean;
+  asOf: number;
+  version: number;
+  sourceInterval: Interval | undefined;
+}
+
+/**
+ * A MarketView over the candle store. Intervals that are not stored are aggregated from a stored finer one.
+ * Each series keeps a small in-memory tail, so stepping a replay one candle at a time reads only the new candles.
+ */
+export class StoreMarketView implements MarketView {
+  readonly clock: Clock;
+  readonly reader: SeriesReader;
+  readonly #extra: number;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #live = new Map<string, Candle>();
+
+  constructor(opts: StoreMarketViewOptions) {
+    this.clock = opts.clock;
+    this.reader = new SeriesReader(opts.store, { exchange: opts.exchange, market: opts.market });
+    this.#extra = opts.cacheExtra ?? 500;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  closed(symbol: string, interval: Interval, count: number): Candle[] {
+    if (!Number.isInteger(count) || count < 0)
+      throw new UsageError(`closed(): count must be a whole number >= 0, got ${count}.`);
+    if (count === 0) return [];
+    const now = this.clock.now();
+    const k = `${symbol}|${interval}`;
+    const src = this.reader.source(symbol, interval, now);
+    const version = src ? this.reader.store.version(this.reader.key(symbol, src.interval)) : 0;
+    let e = this.#cache.get(k);
+    if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || e.candles.length === 0) {
+      e = this.#load(symbol, interval, count, now, version, src?.interval);
+      this.#cache.set(k, e);
+    } else if (now > e.asOf) {
+      this.#extend(e, symbol, interval, now);
+    }
+    if (e.candles.length < count && !e.complete) {
+      e = this.#load(symbol, interval, count, now, version, src?.interval);
+      this.#cache.set(k, e);
+    }
+    const keep = count + this.#extra;
+    if (e.candles.length > keep) {
+      e.candles = e.candles.slice(-keep);
+      e.complete = false;
+    }
+    return e.candles.slice(-count);
+  }
+
+  forming(symbol: string, interval: Interval): Candle | undefined {
+    const now = this.clock.now();
+    const live = this.#live.get(`${symbol}|${interval}`);
+    if (live && live.openTime <= now && now <= live.closeTime) return live;
+    return this.reader.forming(symbol, interval, now);
+  }
+
+  /**
+   * Live mode: the latest update of a forming candle from a stream. It is shown by `forming()` while it contains
+   * now(); closed candles go to the store, not here.
+   */
+  updateForming(symbol: string, interval: Interval, candle: Candle): void {
+    if (candle.closed) return;
+    if (
+      candle.openTime !== alignDown(interval, candle.openTime) ||
+      candle.closeTime !== closeTimeOf(interval, candle.openTime)
+    ) {
+      throw new UsageError(`updateForming(): the candle is not a ${interval} candle.`);
+    }
+    this.#live.set(`${symbol}|${interval}`, candle);
+  }
+
+  /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
+  invalidate(symbol?: string): void {
+    if (symbol === undefined) {
+      this.#cache.clear();
+      this.reader.refresh();
+      return;
+    }
+    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${symbol}|`)) this.#cache.delete(k);
+    this.reader.refresh();
+  }
+
+  #load(
+    symbol: string,
+    interval: Interval,
+    count: number,
+    now: number,
+    version: number,
+    sourceInterval: Interval | undefined,
+  ): CacheEntry {
+    const want = count + Math.min(this.#extra, count);
+    const candles = this.reader.lastClosed(symbol, interval, want, now);
+    return { candles, complete: candles.length < want, asOf: now, version, sourceInterval };
+  }
+
+  /** Appends candles closed between the cached instant and `now`. */
+  #extend(e: CacheEntry, symbol: string, interval: Interval, now: number): void {
+    const last = e.candles[e.candles.length - 1] as Candle;
+    // No query while the next candle cannot have closed yet (the common case when stepping by a finer interval).
+    if (now <= closeTimeOf(interval, nextOpenTime(interval, last.openTime))) {
+      e.asOf = now;
+      return;
+    }
+    const from = nextOpenTime(interval, last.openTime);
+    const more = this.reader.closedRange(symbol, interval, from, now, now);
+    if (more.length > 0) e.candles = e.candles.concat(more);
+    e.asOf = now;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the real `cma` program in a child process (through tsx, from the sources), the way a user runs it.
+ * Asynchronous on purpose: a fake exchange served by the test process must keep answering while the child runs.
+ */
+import { type ChildProcess, execFile } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../../src/core/paths.js";
+
+const MAIN = join(PROJECT_ROOT, "src", "cli", "main.ts");
+const TSX = pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+export interface CmaResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunningCma {
+  readonly child: ChildProcess;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  readonly done: Promise<CmaResult>;
+}
+
+export function startCma(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): RunningCma {
+  // A clean environment: no CMA_* settings or colour variables leak in from the machine running the tests.
+  const env = { PATH: process.env.PATH ?? "", HOME: opts.cwd ?? PROJECT_ROOT, NO_COLOR: "1", ...opts.env };
+  let err = "";
+  let child: ChildProcess | undefined;
+  const done = new Promise<CmaResult>((resolve) => {
+    child = execFile(
+      process.execPath,
+      ["--import", TSX, MAIN, ...args],
+      { cwd: opts.cwd ?? PROJECT_ROOT, env, maxBuffer: 64 * 1024 * 1024 },
+      (e, stdout, stderr) => {
+        const code = e ? (typeof e.code === "number" ? e.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stderr?.on("data", (d: Buffer | string) => {
+      err += String(d);
+    });
+  });
+  return { child: child as unknown as ChildProcess, stderr: () => err, done };
+}
+
+export function cma(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CmaResult> {
+  return startCma(args, opts).done;
+}

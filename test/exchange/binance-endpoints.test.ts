@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { cheapestKlinePage, ENDPOINTS, endpoint } from "../../src/exchange/binance/endpoints.js";
+
+describe("Binance endpoint table", () => {
+  it("charges spot klines a flat 2 whatever the limit", () => {
+    const w = endpoint("spot", "klines").weight;
+    expect([w({}), w({ limit: 1 }), w({ limit: 500 }), w({ limit: 1000 })]).toEqual([2, 2, 2, 2]);
+  });
+
+  it("charges futures klines by limit band, inclusive at the top, and 5 without a limit", () => {
+    const w = endpoint("futures", "klines").weight;
+    const at = (limit: number) => w({ limit });
+    expect([1, 99, 100, 101, 499, 500, 501, 1000, 1001, 1500].map(at)).toEqual([1, 1, 1, 2, 2, 2, 5, 5, 10, 10]);
+    expect(w({})).toBe(5);
+  });
+
+  it("knows exchangeInfo, tickers, book and time weights", () => {
+    expect(endpoint("spot", "exchangeInfo").weight({})).toBe(20);
+    expect(endpoint("futures", "exchangeInfo").weight({})).toBe(1);
+    const spot24 = endpoint("spot", "ticker24h").weight;
+    expect(spot24({})).toBe(80);
+    expect(spot24({ symbol: "BTCUSDT" })).toBe(2);
+    const list = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `S${i}USDT`));
+    expect([1, 20, 21, 100, 101].map((n) => spot24({ symbols: list(n) }))).toEqual([2, 2, 40, 40, 80]);
+    expect(endpoint("futures", "ticker24h").weight({})).toBe(40);
+    expect(endpoint("futures", "ticker24h").weight({ symbol: "BTCUSDT" })).toBe(1);
+    expect(endpoint("spot", "bookTicker").weight({ symbol: "BTCUSDT" })).toBe(2);
+    expect(endpoint("futures", "bookTicker").weight({ symbol: "BTCUSDT" })).toBe(2);
+    expect(endpoint("futures", "bookTicker").usedWeightHeaderReliable).toBe(false);
+    expect([5, 100, 101, 500, 1000, 5000].map((limit) => endpoint("spot", "depth").weight({ limit }))).toEqual([
+      5, 5, 25, 25, 50, 250,
+    ]);
+    expect([5, 50, 100, 500, 1000].map((limit) => endpoint("futures", "depth").weight({ limit }))).toEqual([
+      2, 2, 5, 10, 20,
+    ]);
+    for (const m of ["spot", "futures"] as const) {
+      expect(endpoint(m, "time").weight({})).toBe(1);
+      expect(endpoint(m, "ping").weight({})).toBe(1);
+    }
+  });
+
+  it("cites a source for every endpoint and uses the right API prefix", () => {
+    for (const m of ["spot", "futures"] as const) {
+      for (const ep of Object.values(ENDPOINTS[m])) {
+        expect(ep.source.length).toBeGreaterThan(5);
+        expect(ep.path.startsWith(m === "spot" ? "/api/v3/" : "/fapi/v1/")).toBe(true);
+        expect(ep.market).toBe(m);
+      }
+    }
+  });
+
+  it("pages klines at the limit with the least weight per candle", () => {
+    expect(cheapestKlinePage("spot")).toBe(1000);
+    // 500 rows for 2 beats 1000 for 5 and 1500 for 10.
+    expect(cheapestKlinePage("futures")).toBe(500);
+  });
+});

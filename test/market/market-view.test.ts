@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Candle } from "../../src/core/candle.js";
+import { SimulatedClock } from "../../src/core/clock.js";
+import { UsageError } from "../../src/core/errors.js";
+import { HOUR, MINUTE } from "../../src/core/interval.js";
+import { StoreMarketView } from "../../src/market/market-view.js";
+import { resample } from "../../src/market/resample.js";
+import { at, bundled, key, type TempStore, tempStore } from "./helpers.js";
+
+describe("StoreMarketView", () => {
+  let t: TempStore;
+  const h1 = bundled("spot", "BTCUSDT", "1h");
+  const m5 = bundled("spot", "BTCUSDT", "5m");
+  beforeEach(() => {
+    t = tempStore();
+    t.store.upsert(key("BTCUSDT", "1h"), h1);
+    t.store.upsert(key("BTCUSDT", "5m"), m5);
+  });
+  afterEach(() => t.close());
+
+  const view = (clock: SimulatedClock) =>
+    new StoreMarketView({ store: t.store, clock, exchange: "binance", market: "spot", cacheExtra: 50 });
+
+  it("returns the last closed candles as of now and never one still open", () => {
+    const clock = new SimulatedClock(at("2025-12-10T10:37:00Z"));
+    const v = view(clock);
+    const got = v.closed("BTCUSDT", "1h", 5);
+    expect(got).toEqual(h1.filter((c) => c.closeTime < clock.now()).slice(-5));
+    expect(v.now()).toBe(clock.now());
+    expect(v.closed("BTCUSDT", "1h", 0)).toEqual([]);
+    expect(() => v.closed("BTCUSDT", "1h", -1)).toThrow(UsageError);
+    expect(v.closed("DOGEUSDT", "1h", 5)).toEqual([]);
+    expect(v.forming("DOGEUSDT", "1h")).toBeUndefined();
+  });
+
+  it("stays correct while the clock steps by 5 minutes across hours, with its cache", () => {
+    const clock = new SimulatedClock(at("2025-12-01T00:00:00Z"));
+    const v = view(clock);
+    const h1Near = h1.filter(
+      (c) => c.openTime >= at("2025-11-20T00:00:00Z") && c.openTime < at("2025-12-03T00:00:00Z"),
+    );
+    const m5Near = m5.filter(
+      (c) => c.openTime >= at("2025-11-30T00:00:00Z") && c.openTime < at("2025-12-03T00:00:00Z"),
+    );
+    for (let i = 0; i < 400; i++) {
+      clock.advance(5 * MINUTE);
+      const now = clock.now();
+      const closed = v.closed("BTCUSDT", "1h", 30);
+      expect(closed).toEqual(h1Near.filter((c) => c.closeTime < now).slice(-30));
+      const f = v.forming("BTCUSDT", "1h");
+      const parts = m5Near.filter((c) => c.openTime >= Math.floor(now / HOUR) * HOUR && c.closeTime < now);
+      if (parts.length === 0) expect(f).toBeUndefined();
+      else {
+        expect(f?.closed).toBe(false);
+        expect(f?.close).toBe(parts.at(-1)!.close);
+        expect(f?.open).toBe(parts[0]!.open);
+      }
+    }
+    // Asking for more than is cached re-reads further back.
+    expect(v.closed("BTCUSDT", "1h", 300)).toEqual(h1.filter((c) => c.closeTime < clock.now()).slice(-300));
+  });
+
+  it("builds intervals that are not stored from finer ones (4h, 15m)", () => {
+    const clock = new SimulatedClock(at("2025-12-10T10:37:00Z"));
+    const v = view(clock);
+    const h4 = bundled("spot", "BTCUSDT", "4h");
+    const got = v.closed("BTCUSDT", "4h", 20);
+    const want = h4.filter((c) => c.closeTime < clock.now()).slice(-20);
+    const prices = (c: Candle) => [c.openTime, c.closeTime, c.open, c.high, c.low, c.close, c.closed];
+    expect(got.map(prices)).toEqual(want.map(prices));
+    for (const [i, c] of got.entries()) expect(c.volume).toBeCloseTo(want[i]!.volume, 6);
+    const m15 = resample(m5, "5m", "15m").filter((c) => c.closeTime < clock.now());
+    expect(v.closed("BTCUSDT", "15m", 10)).toEqual(m15.slice(-10));
+    expect(v.forming("BTCUSDT", "4h")?.openTime).toBe(at("2025-12-10T08:00:00Z"));
+  });
+
+  it("sees candles written to the store after it cached a series", () => {
+    const k = key("ETHUSDT", "1h");
+    const eth = bundled("spot", "ETHUSDT", "1h");
+    t.store.upsert(k, eth.slice(0, 100));
+    const clock = new SimulatedClock(eth[200]!.openTime);
+    const v = view(clock);
+    expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[99]);
+    // A live sync stores the next candles: the view shows them at once.
+    t.store.upsert(k, eth.slice(100, 200));
+    expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[199]);
+    // A correction of an older candle (re-imported data) replaces the cached one.
+    const fixed: Candle = { ...(eth[198] as Candle), volume: eth[198]!.volume + 1 };
+    t.store.upsert(k, [fixed]);
+    expect(v.closed("ETHUSDT", "1h", 3)[1]).toEqual(fixed);
+  });
+
+  it("shows a streamed forming candle while it contains now, then falls back to the store", () => {
+    const clock = new SimulatedClock(at("2024-06-15T12:30:00Z")); // before the 5m data: nothing finer than 1h
+    const v = view(clock);
+    expect(v.forming("BTCUSDT", "1h")).toBeUndefined();
+    const live: Candle = { ...(h1.find((c) => c.openTime === at("2024-06-15T12:00:00Z")) as Candle), closed: false };
+    v.updateForming("BTCUSDT", "1h", live);
+    expect(v.forming("BTCUSDT", "1h")).toBe(live);
+    clock.set(at("2024-06-15T13:00:00Z"));
+    expect(v.forming("BTCUSDT", "1h")).toBeUndefined();
+    expect(() =>
+      v.updateForming("BTCUSDT", "4h", { ...live, openTime: live.openTime + HOUR, closeTime: live.closeTime + HOUR }),
+    ).toThrow(UsageError);
+  });
+});
