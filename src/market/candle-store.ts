@@ -31,6 +31,9 @@ export interface UpsertOptions {
   readonly coverage?: OpenTimeRange;
 }
 
+/** A candle that cannot be stored (invalid numbers, wrong interval): the data's fault, not the database's. */
+export class CandleValidationError extends DataError {}
+
 type Row = [number, number, number, number, number, number, number, number, number, number];
 
 const COLUMNS = "open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote";
@@ -397,16 +400,18 @@ function validateCandle(key: SeriesKey, c: Candle, label: string): void {
   try {
     assertValidCandle(c, label);
   } catch (e) {
-    throw new DataError((e as Error).message, { hint: "The source sent an invalid candle; it was not stored." });
+    throw new CandleValidationError((e as Error).message, {
+      hint: "The source sent an invalid candle; nothing of the batch was stored.",
+    });
   }
   if (!isAligned(key.interval, c.openTime)) {
-    throw new DataError(
+    throw new CandleValidationError(
       `${label}: candle open time ${new Date(c.openTime).toISOString()} is not a ${key.interval} boundary.`,
       { hint: "Candles of another interval were passed for this series; nothing was stored." },
     );
   }
   if (c.closeTime !== closeTimeOf(key.interval, c.openTime)) {
-    throw new DataError(
+    throw new CandleValidationError(
       `${label}: candle of ${new Date(c.openTime).toISOString()} closes at ${new Date(c.closeTime).toISOString()}, not at the end of its ${key.interval} period.`,
       { hint: "Candles of another interval were passed for this series; nothing was stored." },
     );

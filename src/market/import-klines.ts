@@ -16,7 +16,7 @@ import { type Logger, silentLogger } from "../core/log.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 import { readSingleFileZip } from "../storage/zip.js";
 import { parseBinanceKlineCsv } from "./binance-csv.js";
-import type { CandleStore } from "./candle-store.js";
+import { type CandleStore, CandleValidationError } from "./candle-store.js";
 import type { Gap } from "./gaps.js";
 import { alignUp, type OpenTimeRange, previousOpenTime } from "./ranges.js";
 import { type SeriesKey, seriesId } from "./series.js";
@@ -241,6 +241,13 @@ export async function importKlineFiles(
   };
 }
 
+/** Wraps an error of the store so the per-file handler lets it through. */
+class DatabaseFailure extends DataError {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original), { cause: original });
+  }
+}
+
 /** Imports one file in one transaction; `span` is the first and last open time it held. */
 async function importOne(
   file: string,
@@ -275,7 +282,13 @@ async function importOne(
       }
       if (from <= to) coverage = { from, to };
     }
-    const imported = store.upsert(key, candles, coverage ? { coverage } : {});
+    let imported: number;
+    try {
+      imported = store.upsert(key, candles, coverage ? { coverage } : {});
+    } catch (e) {
+      if (e instanceof CandleValidationError) throw e;
+      throw new DatabaseFailure(e);
+    }
     const report = {
       file,
       symbol,
@@ -288,6 +301,9 @@ async function importOne(
     const last = candles[candles.length - 1];
     return first && last ? { report, span: { from: first.openTime, to: last.openTime } } : { report };
   } catch (e) {
+    // The file's own faults skip the file; a failing database (disk full, locked) stops the import.
+    if (e instanceof DatabaseFailure) throw e.original;
+    if (!(e instanceof DataError)) throw e;
     const { message, hint } = describeError(e);
     const error = hint ? `${message} ${hint}` : message;
     return { report: { file, symbol, interval, rows: 0, imported: 0, alreadyPresent: 0, error } };

@@ -79,12 +79,19 @@ function checkHeader(file: string): void {
   }
   if (st.size === 0) return; // SQLite treats an empty file as an empty database.
   const buf = Buffer.alloc(100);
-  const fd = openSync(file, "r");
   let n: number;
   try {
-    n = readSync(fd, buf, 0, 100, 0);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(file, "r");
+    try {
+      n = readSync(fd, buf, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new DataError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      hint: "Check that you may read and write the file.",
+      cause: e,
+    });
   }
   const head = buf.subarray(0, Math.min(n, 16)).toString("latin1");
   if (head !== SQLITE_HEADER) {

@@ -1,18 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { BUNDLED_CANDLES_DIR } from "../../src/core/paths.js";
 import { readKlineFile } from "../../src/market/binance-csv.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { bundledMarketData, type FakeBinance, startFakeBinance } from "../../src/sim/fake-binance/index.js";
 import { openDatabase } from "../../src/storage/database.js";
-import { cma, startCma } from "./run-cma.js";
+import { cma, runInProcess, startCma } from "./run-cma.js";
 
 /** The exchange's "now": a Saturday morning inside the bundled spot history. */
 const NOW = Date.UTC(2024, 5, 1, 10, 30);
 const SPOT = join(BUNDLED_CANDLES_DIR, "binance-spot");
+
+// Each test starts the real program in a child process (about a second of CPU each); generous on a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 let fake: FakeBinance;
 let dir: string;
@@ -61,8 +64,8 @@ describe("cma markets", () => {
     ]);
   });
 
-  it("prints a table on a pipe without colour codes", async () => {
-    const r = await spot("markets");
+  it("prints a table on a pipe without colour codes (in-process run())", async () => {
+    const r = await runInProcess(["--spot", "--rest-url", fake.restUrl, "markets"]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toMatch(/^#\s+symbol\s+24h volume \(USDT\)\s+last price\s+24h change$/);
@@ -93,7 +96,7 @@ describe("cma candles", () => {
   });
 
   it("shows a table with UTC times and the forming candle", async () => {
-    const r = await spot("candles", "ethusdt", "-i", "1d", "-n", "3");
+    const r = await runInProcess(["--spot", "--rest-url", fake.restUrl, "candles", "ethusdt", "-i", "1d", "-n", "3"]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^time \(UTC\)\s+open\s+high\s+low\s+close\s+volume\s+closed$/);
@@ -175,7 +178,7 @@ describe("cma download", () => {
   });
 
   it("without --symbols/--intervals: the configured universe and sr_detector.timeframes", async () => {
-    const r = await cma(
+    const r = await runInProcess(
       ["--spot", "--rest-url", fake.restUrl, "download", "--from", "2024-05-25", "--to", "2024-05-31", "--json"],
       {
         env: {
@@ -242,7 +245,7 @@ describe("Ctrl-C", () => {
 
 describe("colours", () => {
   it("FORCE_COLOR turns them on in a pipe; --no-color wins", async () => {
-    const on = await cma(["--spot", "--rest-url", fake.restUrl, "markets"], { env: { FORCE_COLOR: "1" } });
+    const on = await runInProcess(["--spot", "--rest-url", fake.restUrl, "markets"], { env: { FORCE_COLOR: "1" } });
     expect(on.stdout).toContain("\u001b[");
     const off = await cma(["--spot", "--rest-url", fake.restUrl, "--no-color", "markets"], {
       env: { FORCE_COLOR: "1" },
@@ -272,7 +275,7 @@ describe("cma import", () => {
     ]);
     expect(report.imported).toBe(report.series.reduce((n, s) => n + s.rows, 0));
 
-    const doctor = await cma(["doctor", "--json", "--data-dir", dataDir]);
+    const doctor = await runInProcess(["doctor", "--json", "--data-dir", dataDir]);
     expect(doctor.code, doctor.stderr).toBe(0);
     const d = JSON.parse(doctor.stdout) as { series: { symbol: string; interval: string; count: number }[] };
     expect(d.series).toHaveLength(14);

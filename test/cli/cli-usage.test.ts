@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cma } from "./run-cma.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { cma, runInProcess } from "./run-cma.js";
+
+// Each test starts the real program in a child process (about a second of CPU each); generous on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
 beforeAll(() => {
@@ -14,7 +17,7 @@ afterAll(() => {
 
 const NO_STACK = /\n\s+at /;
 
-describe.concurrent("help and version", () => {
+describe("help and version", () => {
   it("--help lists the commands and exits 0", async () => {
     const r = await cma(["--help"]);
     expect(r.code).toBe(0);
@@ -45,7 +48,7 @@ describe.concurrent("help and version", () => {
   });
 });
 
-describe.concurrent("usage errors exit 2 with error/hint lines and no stack", () => {
+describe("usage errors exit 2 with error/hint lines and no stack", () => {
   it("unknown option", async () => {
     const r = await cma(["candles", "BTCUSDT", "--bogus"]);
     expect(r.code).toBe(2);
@@ -105,7 +108,7 @@ describe.concurrent("usage errors exit 2 with error/hint lines and no stack", ()
   });
 });
 
-describe.concurrent("configuration errors exit 2, one line per problem, naming the source", () => {
+describe("configuration errors exit 2, one line per problem, naming the source", () => {
   it("from ./cma.yaml", async () => {
     writeFileSync(join(dir, "cma.yaml"), "exchange:\n  use_futures: maybe\n  nmae: binance\n");
     const r = await cma(["doctor"], { cwd: dir });
@@ -157,7 +160,7 @@ describe.concurrent("configuration errors exit 2, one line per problem, naming t
 
 describe("doctor", () => {
   it("shows each setting with its source", async () => {
-    const r = await cma(["--spot", "doctor", "--json", "--data-dir", join(dir, "empty")], {
+    const r = await runInProcess(["--spot", "doctor", "--json", "--data-dir", join(dir, "empty")], {
       env: { CMA_LOG_LEVEL: "error" },
     });
     expect(r.code).toBe(0);

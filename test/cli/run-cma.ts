@@ -54,3 +54,20 @@ export function cma(
 ): Promise<CmaResult> {
   return startCma(args, opts).done;
 }
+
+/** The same program in this process, through the exported `run()`; stdout is a pipe (no TTY) unless `tty`. */
+export async function runInProcess(
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string>; tty?: boolean } = {},
+): Promise<CmaResult> {
+  const { run } = await import("../../src/cli/main.js");
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: { isTTY: opts.tty ?? false, write: (s: string) => (stdout += s) },
+    stderr: { isTTY: opts.tty ?? false, write: (s: string) => (stderr += s) },
+    env: { NO_COLOR: "1", ...opts.env },
+    cwd: opts.cwd ?? PROJECT_ROOT,
+  });
+  return { code, stdout, stderr };
+}

@@ -1,6 +1,6 @@
 /**
- * The streaming-indicator contract, checked the same way for every indicator. A module registers itself with
- * `streamingContract({...})` inside its test file; this helper defines the tests.
+ * The streaming-indicator contract, checked the same way for every indicator: each one is registered with
+ * `streamingContract({...})` (see streaming-contract.test.ts) and gets the same six tests.
  *
  * Streaming and batch forms share their maths operation for operation, so they are compared EXACTLY (Object.is by
  * default), not within a tolerance: any drift means the two forms no longer compute the same thing.
