@@ -87,6 +87,7 @@ describe("Binance adapter rate safety against the fake server", () => {
     await Promise.all(Array.from({ length: 50 }, () => h!.ex.candles({ symbol: "BTCUSDT", interval: "1h", limit: 2 })));
     expect(limited(h.fake.requests)).toEqual([]);
     const perWindow = weightPerWindow(h.fake.requests);
+    console.log(window, [...perWindow], h.fake.requests.map((r) => `${r.path} ${r.at} ${r.status}`).slice(0, 30));
     expect(perWindow.get(window)).toBeLessThanOrEqual(360);
     // 39 of the 50 (78 weight) fit in what was left of the usable 360; the rest waited for the next minute.
     expect(perWindow.get(window)).toBe(360);

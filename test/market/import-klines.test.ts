@@ -191,7 +191,9 @@ describe("importKlineFiles", () => {
   it("stops, instead of skipping file after file, when the database itself fails", async () => {
     const jan = inMonth(bundled("spot", "BTCUSDT", "1h"), "2023-01");
     writeFileSync(join(dumps, "BTCUSDT-1h-2023-01.csv"), formatBinanceKlineCsv(jan));
-    t.store.db.exec("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON candles BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    t.store.db.exec(
+      "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON candles BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
     await expect(importKlineFiles([dumps], t.store, target)).rejects.toThrow(/disk is full/);
     t.store.db.exec("DROP TRIGGER full_disk");
     expect(t.store.count(key("BTCUSDT", "1h"))).toBe(0);
