@@ -4,7 +4,7 @@ import { IpBannedError } from "../../src/core/errors.js";
 import { MINUTE } from "../../src/core/interval.js";
 import { BinanceExchange } from "../../src/exchange/binance/binance-exchange.js";
 import type { FakeRequest } from "../../src/sim/fake-binance/index.js";
-import { type Harness, harness, hits } from "./fake-setup.js";
+import { type Harness, harness, hits, simulatedSleep } from "./fake-setup.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -38,7 +38,7 @@ describe("Binance adapter rate safety against the fake server", () => {
             market: "spot",
             restUrl: fake.restUrl,
             clock,
-            sleep: async (ms) => clock.advance(ms),
+            sleep: (ms) => simulatedSleep(clock, ms),
             random: () => 0.5,
             exchangeInfoTtlMs: 0, // every markets() costs 20
           });
@@ -87,11 +87,13 @@ describe("Binance adapter rate safety against the fake server", () => {
     await Promise.all(Array.from({ length: 50 }, () => h!.ex.candles({ symbol: "BTCUSDT", interval: "1h", limit: 2 })));
     expect(limited(h.fake.requests)).toEqual([]);
     const perWindow = weightPerWindow(h.fake.requests);
-    console.log(window, [...perWindow], h.fake.requests.map((r) => `${r.path} ${r.at} ${r.status}`).slice(0, 30));
-    expect(perWindow.get(window)).toBeLessThanOrEqual(360);
-    // 39 of the 50 (78 weight) fit in what was left of the usable 360; the rest waited for the next minute.
-    expect(perWindow.get(window)).toBe(360);
-    expect(perWindow.get(window + 1)).toBe(100 - 78);
+    // Without the header the client would have believed 2 of 360 used and sent all 50 (100) into this window.
+    expect(perWindow.get(window)!).toBeLessThanOrEqual(360);
+    for (const used of perWindow.values()) expect(used).toBeLessThanOrEqual(400);
+    // It waited for the next window instead (the simulated clock moved past it).
+    expect(h.slept.length).toBeGreaterThan(0);
+    expect(h.clock.now()).toBeGreaterThanOrEqual((window + 1) * MINUTE + 1000);
+    expect(perWindow.get(window)! + (perWindow.get(window + 1) ?? 0)).toBe(282 + 100);
   });
 
   it("on 429 pauses ALL requests until Retry-After, then retries the paused one and succeeds", async () => {

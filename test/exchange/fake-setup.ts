@@ -25,6 +25,16 @@ function data(market: MarketType): FakeMarketData {
 /** 2024-06-15 12:30 UTC: inside every bundled 1h/1d series, half-way through an hour. */
 export const NOW = Date.UTC(2024, 5, 15, 12, 30);
 
+/**
+ * Moves simulated time instead of waiting. It still yields one real millisecond first: responses in flight on the
+ * loopback socket must be able to arrive, or a waiting budget would spin the clock forward without end.
+ */
+export async function simulatedSleep(clock: SimulatedClock, ms: number, log?: number[]): Promise<void> {
+  log?.push(ms);
+  await new Promise((r) => setTimeout(r, 1));
+  clock.advance(ms);
+}
+
 export interface Harness {
   clock: SimulatedClock;
   fake: FakeBinance;
@@ -49,10 +59,7 @@ export async function harness(
     restUrl: fake.restUrl,
     wsUrl: market === "spot" ? fake.wsUrl : `${fake.wsUrl}/market`,
     clock,
-    sleep: async (ms) => {
-      slept.push(ms);
-      clock.advance(ms);
-    },
+    sleep: (ms) => simulatedSleep(clock, ms, slept),
     random: () => 0.5,
     logger,
     backoff: { baseMs: 100, maxMs: 2000 },

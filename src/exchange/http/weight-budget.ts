@@ -213,7 +213,6 @@ export class WeightBudget {
     return this.#used(this.#windowOf(t));
   }
 
-  debug(): unknown { return { charged: [...this.#charged], settled: [...this.#settledCharged], excess: [...this.#excess], now: this.#clock.now() }; }
   get queued(): number {
     return this.#queue.length;
   }

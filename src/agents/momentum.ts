@@ -1,0 +1,291 @@
+/**
+ * Momentum: RSI with an oversold/overbought status on each configured timeframe, MACD and its latest cross, the OBV
+ * trend, and RSI divergence at confirmed swing pivots. Closed candles only; nothing here can see past the last one.
+ *
+ * Rules (thresholds are options, defaults in DEFAULT_MOMENTUM_OPTIONS):
+ * - RSI status: "oversold" when RSI < `oversold` (30), "overbought" when RSI > `overbought` (70), else "neutral".
+ *   The overall status is "oversold" when at least one timeframe is oversold and none is overbought (and the
+ *   mirror); conflicting or no extremes give "neutral".
+ * - MACD cross: the latest candle where the histogram (MACD − signal) changed sign, zeros skipped: "bullish" when it
+ *   turned positive, "bearish" when it turned negative; `barsAgo` 0 is the latest closed candle.
+ * - OBV trend: (OBV − EMA(obvEmaPeriod) of OBV) / mean volume of the last obvEmaPeriod candles; ≥ `obvFlatBand` is
+ *   "rising", ≤ −`obvFlatBand` is "falling", between is "flat". Measured in candles' worth of volume so the band
+ *   means the same on every market. OBV's level is relative to the first candle given (only its changes matter).
+ * - Divergence: swing pivots with `pivotLeft`/`pivotRight` bars (a pivot is known only `pivotRight` candles after
+ *   it, so only confirmed pivots are used). Bearish: the last two pivot highs make a higher high in price while RSI
+ *   at the second is lower by at least `divergenceMinRsiGap` points; bullish: a lower low in price with RSI higher
+ *   by that gap. "Clear" also means: the pivots are `divergenceMinBars`–`divergenceMaxBars` candles apart and the
+ *   second was confirmed within the last `divergenceMaxAge` candles. The more recent of the two kinds is reported.
+ */
+import type { Candle } from "../core/candle.js";
+import type { Interval } from "../core/interval.js";
+import { isInterval } from "../core/interval.js";
+import { UsageError } from "../core/errors.js";
+import { ema, macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
+import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { CandleSeries } from "./candle-series.js";
+
+export interface MomentumOptions {
+  readonly timeframes: readonly Interval[];
+  readonly rsiPeriod: number;
+  readonly oversold: number;
+  readonly overbought: number;
+  readonly macdFast: number;
+  readonly macdSlow: number;
+  readonly macdSignal: number;
+  readonly obvEmaPeriod: number;
+  readonly obvFlatBand: number;
+  readonly pivotLeft: number;
+  readonly pivotRight: number;
+  readonly divergenceMinBars: number;
+  readonly divergenceMaxBars: number;
+  readonly divergenceMaxAge: number;
+  readonly divergenceMinRsiGap: number;
+}
+
+export const DEFAULT_MOMENTUM_OPTIONS: MomentumOptions = {
+  timeframes: ["15m", "1h", "4h"],
+  rsiPeriod: 14,
+  oversold: 30,
+  overbought: 70,
+  macdFast: 12,
+  macdSlow: 26,
+  macdSignal: 9,
+  obvEmaPeriod: 20,
+  obvFlatBand: 0.5,
+  pivotLeft: 5,
+  pivotRight: 3,
+  divergenceMinBars: 5,
+  divergenceMaxBars: 60,
+  divergenceMaxAge: 10,
+  divergenceMinRsiGap: 2,
+};
+
+export type RsiStatus = "oversold" | "overbought" | "neutral";
+
+export interface MacdCross {
+  readonly kind: "bullish" | "bearish";
+  readonly barsAgo: number;
+  /** Open time of the candle on which the histogram changed sign. */
+  readonly time: number;
+}
+
+export interface DivergencePoint {
+  /** Open time of the pivot candle. */
+  readonly time: number;
+  /** The pivot's high (bearish) or low (bullish). */
+  readonly price: number;
+  readonly rsi: number;
+}
+
+export interface RsiDivergence {
+  readonly kind: "bullish" | "bearish";
+  readonly first: DivergencePoint;
+  readonly second: DivergencePoint;
+  /** First instant the second pivot was final: close time of its confirming candle + 1 ms. */
+  readonly confirmedAt: number;
+  /** Candles since the confirming candle (0 = confirmed by the latest closed candle). */
+  readonly barsAgo: number;
+}
+
+export interface MomentumFrame {
+  /** Open time and close of the latest closed candle of this timeframe. */
+  readonly time: number;
+  readonly close: number;
+  readonly rsi: number;
+  readonly rsiStatus: RsiStatus;
+  readonly macd: { readonly line: number; readonly signal: number; readonly histogram: number };
+  readonly macdCross: MacdCross | null;
+  readonly obv: { readonly value: number; readonly ema: number | null; readonly trend: "rising" | "falling" | "flat" };
+  readonly divergence: RsiDivergence | null;
+}
+
+export interface MissingTimeframe {
+  readonly interval: Interval;
+  readonly candles: number;
+  readonly needed: number;
+  readonly reason: string;
+}
+
+export interface MomentumResult {
+  readonly status: RsiStatus;
+  readonly oversoldOn: readonly Interval[];
+  readonly overboughtOn: readonly Interval[];
+  /** The configured timeframes that had enough history, in configured order. */
+  readonly timeframes: Readonly<Partial<Record<Interval, MomentumFrame>>>;
+  readonly missing: readonly MissingTimeframe[];
+}
+
+export interface MomentumInput {
+  /** Closed candles per timeframe, oldest first. Configured timeframes absent here are reported missing. */
+  readonly candles: Readonly<Partial<Record<Interval, readonly Candle[] | CandleSeries>>>;
+}
+
+const AGENT = "momentum";
+
+export function resolveMomentumOptions(given?: Partial<MomentumOptions>): MomentumOptions {
+  const o = withDefaults(DEFAULT_MOMENTUM_OPTIONS, given);
+  for (const tf of o.timeframes) {
+    if (!isInterval(tf)) throw new UsageError(`${AGENT}: "${String(tf)}" is not a Binance interval.`);
+  }
+  checkWhole(AGENT, "rsiPeriod", o.rsiPeriod, 2);
+  checkInRange(AGENT, "oversold", o.oversold, 0, 100);
+  checkInRange(AGENT, "overbought", o.overbought, o.oversold, 100);
+  checkWhole(AGENT, "macdFast", o.macdFast, 2);
+  checkWhole(AGENT, "macdSlow", o.macdSlow, o.macdFast + 1);
+  checkWhole(AGENT, "macdSignal", o.macdSignal, 1);
+  checkWhole(AGENT, "obvEmaPeriod", o.obvEmaPeriod, 1);
+  checkPositive(AGENT, "obvFlatBand", o.obvFlatBand, true);
+  checkWhole(AGENT, "pivotLeft", o.pivotLeft, 1);
+  checkWhole(AGENT, "pivotRight", o.pivotRight, 0);
+  checkWhole(AGENT, "divergenceMinBars", o.divergenceMinBars, 1);
+  checkWhole(AGENT, "divergenceMaxBars", o.divergenceMaxBars, o.divergenceMinBars);
+  checkWhole(AGENT, "divergenceMaxAge", o.divergenceMaxAge, 0);
+  checkPositive(AGENT, "divergenceMinRsiGap", o.divergenceMinRsiGap, true);
+  return o;
+}
+
+/** Closed candles a timeframe needs for RSI and MACD (MACD's warm-up is the longer: 34 for 12/26/9). */
+export function momentumMinCandles(options?: Partial<MomentumOptions>): number {
+  const o = resolveMomentumOptions(options);
+  return (
+    Math.max(rsiLookback(o.rsiPeriod), macdLookback({ fast: o.macdFast, slow: o.macdSlow, signal: o.macdSignal })) + 1
+  );
+}
+
+export function rsiStatus(rsi: number, oversold: number, overbought: number): RsiStatus {
+  return rsi < oversold ? "oversold" : rsi > overbought ? "overbought" : "neutral";
+}
+
+export function analyzeMomentum(input: MomentumInput, options?: Partial<MomentumOptions>): MomentumResult {
+  const o = resolveMomentumOptions(options);
+  const need = momentumMinCandles(o);
+  const timeframes: Partial<Record<Interval, MomentumFrame>> = {};
+  const missing: MissingTimeframe[] = [];
+  const oversoldOn: Interval[] = [];
+  const overboughtOn: Interval[] = [];
+  for (const tf of o.timeframes) {
+    const given = input.candles[tf];
+    const have = given?.length ?? 0;
+    if (!given || have < need) {
+      missing.push({
+        interval: tf,
+        candles: have,
+        needed: need,
+        reason: `${have} closed ${tf} candles, RSI and MACD need ${need}`,
+      });
+      continue;
+    }
+    const frame = momentumFrame(CandleSeries.of(given, `${AGENT} ${tf}`), o);
+    timeframes[tf] = frame;
+    if (frame.rsiStatus === "oversold") oversoldOn.push(tf);
+    if (frame.rsiStatus === "overbought") overboughtOn.push(tf);
+  }
+  const status: RsiStatus =
+    oversoldOn.length > 0 && overboughtOn.length === 0
+      ? "oversold"
+      : overboughtOn.length > 0 && oversoldOn.length === 0
+        ? "overbought"
+        : "neutral";
+  return { status, oversoldOn, overboughtOn, timeframes, missing };
+}
+
+/** One timeframe's momentum; `s` must hold at least momentumMinCandles(o) candles. */
+export function momentumFrame(s: CandleSeries, o: MomentumOptions): MomentumFrame {
+  const last = s.length - 1;
+  const rsis = s.rsi(o.rsiPeriod);
+  const rsi = rsis[last]!;
+  const m = s.macd(o.macdFast, o.macdSlow, o.macdSignal);
+  const obvs = s.obv();
+  const obvNow = obvs[last]!;
+  let obvEma: number | null = null;
+  let trend: MomentumFrame["obv"]["trend"] = "flat";
+  if (s.length >= o.obvEmaPeriod) {
+    obvEma = ema(obvs, o.obvEmaPeriod)[last]!;
+    const meanVolume = s.volumeSma(o.obvEmaPeriod)[last]!;
+    if (meanVolume > 0) {
+      const d = (obvNow - obvEma) / meanVolume;
+      trend = d >= o.obvFlatBand ? "rising" : d <= -o.obvFlatBand ? "falling" : "flat";
+    }
+  }
+  return {
+    time: s.openTime[last]!,
+    close: s.close[last]!,
+    rsi,
+    rsiStatus: rsiStatus(rsi, o.oversold, o.overbought),
+    macd: { line: m.macd[last]!, signal: m.signal[last]!, histogram: m.histogram[last]! },
+    macdCross: latestCross(m.histogram, s.openTime),
+    obv: { value: obvNow, ema: obvEma, trend },
+    divergence: divergence(s, rsis, o),
+  };
+}
+
+/** The latest sign change of the histogram, scanning back from the end (NaN = warm-up, where the scan stops). */
+function latestCross(hist: Float64Array, openTime: Float64Array): MacdCross | null {
+  const last = hist.length - 1;
+  let i = last;
+  while (i >= 0 && hist[i] === 0) i--;
+  if (i < 0 || Number.isNaN(hist[i]!)) return null;
+  const positive = hist[i]! > 0;
+  let start = i;
+  for (let j = i - 1; j >= 0; j--) {
+    const h = hist[j]!;
+    if (Number.isNaN(h)) return null;
+    if (h === 0) continue;
+    if (h > 0 !== positive) {
+      return { kind: positive ? "bullish" : "bearish", barsAgo: last - start, time: openTime[start]! };
+    }
+    start = j;
+  }
+  return null;
+}
+
+function divergence(s: CandleSeries, rsis: Float64Array, o: MomentumOptions): RsiDivergence | null {
+  const n = s.length;
+  // Only pivots that could take part: the second confirmed within maxAge, the first within maxBars before it, and
+  // enough bars before that for the pivot test (a window so chosen finds exactly the pivots the full series has).
+  const from = Math.max(0, n - 1 - o.divergenceMaxAge - o.pivotRight - o.divergenceMaxBars - o.pivotLeft);
+  const pivots = swingPivots(s.high.subarray(from), s.low.subarray(from), {
+    left: o.pivotLeft,
+    right: o.pivotRight,
+  });
+  let best: RsiDivergence | null = null;
+  for (const kind of ["high", "low"] as const) {
+    let second = -1;
+    let first = -1;
+    let secondConfirm = -1;
+    for (let k = pivots.length - 1; k >= 0; k--) {
+      const p = pivots[k]!;
+      if (p.kind !== kind) continue;
+      if (second < 0) {
+        second = p.index + from;
+        secondConfirm = p.confirmIndex + from;
+      } else {
+        first = p.index + from;
+        break;
+      }
+    }
+    if (first < 0) continue;
+    const barsAgo = n - 1 - secondConfirm;
+    const apart = second - first;
+    if (barsAgo > o.divergenceMaxAge || apart < o.divergenceMinBars || apart > o.divergenceMaxBars) continue;
+    const r1 = rsis[first]!;
+    const r2 = rsis[second]!;
+    if (Number.isNaN(r1) || Number.isNaN(r2)) continue;
+    const price = kind === "high" ? s.high : s.low;
+    const p1 = price[first]!;
+    const p2 = price[second]!;
+    const bearish = kind === "high" && p2 > p1 && r2 <= r1 - o.divergenceMinRsiGap;
+    const bullish = kind === "low" && p2 < p1 && r2 >= r1 + o.divergenceMinRsiGap;
+    if (!bearish && !bullish) continue;
+    if (best && best.barsAgo <= barsAgo) continue;
+    best = {
+      kind: bearish ? "bearish" : "bullish",
+      first: { time: s.openTime[first]!, price: p1, rsi: r1 },
+      second: { time: s.openTime[second]!, price: p2, rsi: r2 },
+      confirmedAt: s.closeTime[secondConfirm]! + 1,
+      barsAgo,
+    };
+  }
+  return best;
+}
