@@ -4,7 +4,8 @@
  * full pass over hundreds of symbols to a handful of linear scans per series.
  */
 import type { Candle } from "../core/candle.js";
-import { UsageError } from "../core/errors.js";
+import { InsufficientDataError, UsageError } from "../core/errors.js";
+import { type Interval, intervalMs } from "../core/interval.js";
 import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
 
 export class CandleSeries {
@@ -113,4 +114,22 @@ export function lastClosedBy(closeTime: Float64Array, t: number): number {
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** The error for a series too short for an analysis: which series, how many candles exist, how many are needed. */
+export function insufficientHistory(
+  what: string,
+  symbol: string,
+  interval: Interval,
+  have: number,
+  need: number,
+  now: number,
+): InsufficientDataError {
+  // Enough days back to cover what is needed, with room for gaps and the sync's own rounding.
+  const days = Math.max(1, Math.ceil((need * intervalMs(interval) * 1.2) / 86_400_000));
+  const from = new Date(now - days * 86_400_000).toISOString().slice(0, 10);
+  return new InsufficientDataError(
+    `${symbol} ${interval}: ${have} closed candle${have === 1 ? "" : "s"} by ${new Date(now).toISOString()}, ${what} needs at least ${need}.`,
+    { hint: `Download more history, e.g. cma download --symbols ${symbol} --intervals ${interval} --from ${from}` },
+  );
 }

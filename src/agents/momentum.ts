@@ -22,6 +22,8 @@ import type { Interval } from "../core/interval.js";
 import { isInterval } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
 import { ema, macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
+import type { MarketView } from "../market/market-view.js";
+import type { Agent } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
@@ -288,4 +290,27 @@ function divergence(s: CandleSeries, rsis: Float64Array, o: MomentumOptions): Rs
     };
   }
   return best;
+}
+
+export interface MomentumAgentOptions extends Partial<MomentumOptions> {
+  /** Closed candles read per timeframe (default 500: enough for RSI and MACD to forget their seeds). */
+  readonly candles?: number;
+}
+
+/**
+ * Momentum as an Agent. Timeframes without enough history are listed in `missing`, not thrown: a young market still
+ * gets RSI on the timeframes it has.
+ */
+export function createMomentumAgent(options: MomentumAgentOptions = {}): Agent<MomentumResult> {
+  const { candles: count = 500, ...rest } = options;
+  const o = resolveMomentumOptions(rest);
+  checkWhole(AGENT, "candles", count, momentumMinCandles(o));
+  return {
+    name: "momentum",
+    analyze(view: MarketView, symbol: string): MomentumResult {
+      const candles: Partial<Record<Interval, readonly Candle[]>> = {};
+      for (const tf of o.timeframes) candles[tf] = view.closed(symbol, tf, count);
+      return analyzeMomentum({ candles }, o);
+    },
+  };
 }

@@ -28,9 +28,11 @@
  */
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
-import { DAY, HOUR, MINUTE, WEEK } from "../core/interval.js";
+import { DAY, HOUR, type Interval, MINUTE, WEEK } from "../core/interval.js";
+import type { MarketView } from "../market/market-view.js";
+import type { Agent } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
-import { CandleSeries, lastClosedBy } from "./candle-series.js";
+import { CandleSeries, insufficientHistory, lastClosedBy } from "./candle-series.js";
 
 export interface BreakoutThreshold {
   /** "atr": value × ATR; "fraction": value × the level's price. */
@@ -259,7 +261,12 @@ function changes(s: CandleSeries, windows: readonly string[]): Record<string, Pr
   const candleMs = s.closeTime[last]! + 1 - s.openTime[last]!;
   for (const w of windows) {
     const ms = parseWindow(w);
-    const none = (reason: string): PriceChange => ({ percent: null, referenceClose: null, referenceTime: null, reason });
+    const none = (reason: string): PriceChange => ({
+      percent: null,
+      referenceClose: null,
+      referenceTime: null,
+      reason,
+    });
     if (ms % candleMs !== 0) {
       out[w] = none(`the ${w} window is not a whole number of these candles`);
       continue;
@@ -298,18 +305,14 @@ function volumeRatioAt(s: CandleSeries, at: number, period: number): number | nu
   return mean > 0 ? s.volume[at]! / mean : null;
 }
 
-function breakoutsAt(
-  s: CandleSeries,
-  at: number,
-  zones: readonly PriceBand[],
-  o: PriceActionOptions,
-): Breakout[] {
+function breakoutsAt(s: CandleSeries, at: number, zones: readonly PriceBand[], o: PriceActionOptions): Breakout[] {
   const prevAtr = s.atr(o.atrPeriod)[at - 1]!;
   if (Number.isNaN(prevAtr)) return [];
   const close = s.close[at]!;
   const prevClose = s.close[at - 1]!;
   const volumeRatio = volumeRatioAt(s, at, o.volumePeriod);
-  const buffer = (level: number) => (o.threshold.unit === "atr" ? o.threshold.value * prevAtr : o.threshold.value * level);
+  const buffer = (level: number) =>
+    o.threshold.unit === "atr" ? o.threshold.value * prevAtr : o.threshold.value * level;
   const make = (direction: BreakoutDirection, kind: Breakout["kind"], level: number, zone: PriceBand | null) => {
     const beyond = direction === "up" ? close - level : level - close;
     const distanceAtr = prevAtr > 0 ? beyond / prevAtr : null;
@@ -364,4 +367,29 @@ function volatility(atrs: Float64Array, last: number, o: PriceActionOptions): Pr
   const state: VolatilityState =
     ratio >= o.expandingRatio ? "expanding" : ratio <= o.contractingRatio ? "contracting" : "normal";
   return { atr: atrNow, atrBaseline: baseline, ratio, state, reason: null };
+}
+
+export interface PriceActionAgentOptions extends Partial<PriceActionOptions> {
+  /** The timeframe analysed (default 1h). */
+  readonly interval?: Interval;
+  /** Closed candles read per analysis (default 500: enough for the ATR to forget its seed). */
+  readonly candles?: number;
+  /** The zones to watch for a symbol, e.g. from the S/R detector's latest result. */
+  readonly zones?: (symbol: string) => readonly PriceBand[];
+}
+
+/** Price action as an Agent; throws InsufficientDataError (naming symbol, interval and counts) on a short history. */
+export function createPriceActionAgent(options: PriceActionAgentOptions = {}): Agent<PriceActionResult> {
+  const { interval = "1h", candles: count = 500, zones, ...rest } = options;
+  const o = resolvePriceActionOptions(rest);
+  const need = priceActionMinCandles(o);
+  checkWhole(AGENT, "candles", count, need);
+  return {
+    name: "price-action",
+    analyze(view: MarketView, symbol: string): PriceActionResult {
+      const candles = view.closed(symbol, interval, count);
+      if (candles.length < need) throw insufficientHistory(AGENT, symbol, interval, candles.length, need, view.now());
+      return analyzePriceAction({ candles, zones: zones?.(symbol) ?? [] }, o);
+    },
+  };
 }

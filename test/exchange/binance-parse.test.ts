@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ExchangeApiError,
-  InvalidIntervalError,
-  UnknownSymbolError,
-} from "../../src/core/errors.js";
+import { ExchangeApiError, InvalidIntervalError, UnknownSymbolError } from "../../src/core/errors.js";
 import { BINANCE_ERROR_CODES } from "../../src/exchange/binance/error-codes.js";
 import {
   parseBookTicker,
@@ -13,7 +9,11 @@ import {
   parseStreamKline,
   parseTickers24h,
 } from "../../src/exchange/binance/parse.js";
-import { binanceResponsePolicy, parseBannedUntil, usedWeightHeader } from "../../src/exchange/binance/response-policy.js";
+import {
+  binanceResponsePolicy,
+  parseBannedUntil,
+  usedWeightHeader,
+} from "../../src/exchange/binance/response-policy.js";
 import { decodeJson, parseRetryAfter, type RawResponse } from "../../src/exchange/http/fetch-text.js";
 import { ShapeError } from "../../src/exchange/http/json-shape.js";
 
@@ -135,14 +135,23 @@ describe("other Binance bodies", () => {
           quoteAsset: "USDT",
           isSpotTradingAllowed: true,
           filters: [
-            { filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: "0.01000000" },
+            {
+              filterType: "PRICE_FILTER",
+              minPrice: "0.01000000",
+              maxPrice: "1000000.00000000",
+              tickSize: "0.01000000",
+            },
             { filterType: "LOT_SIZE", minQty: "0.00001000", maxQty: "9000.00000000", stepSize: "0.00001000" },
             { filterType: "NOTIONAL", minNotional: "5.00000000", applyMinToMarket: true },
           ],
         },
-        { symbol: "OLDUSDT", status: "TRADING", baseAsset: "OLD", quoteAsset: "USDT", filters: [
-          { filterType: "MIN_NOTIONAL", minNotional: "10.00000000" },
-        ] },
+        {
+          symbol: "OLDUSDT",
+          status: "TRADING",
+          baseAsset: "OLD",
+          quoteAsset: "USDT",
+          filters: [{ filterType: "MIN_NOTIONAL", minNotional: "10.00000000" }],
+        },
         { symbol: "ETHBTC", status: "TRADING", baseAsset: "ETH", quoteAsset: "BTC", filters: [] },
         { symbol: "HALTUSDT", status: "BREAK", baseAsset: "HALT", quoteAsset: "USDT", filters: [] },
         { symbol: "NOSPOTUSDT", status: "TRADING", baseAsset: "X", quoteAsset: "USDT", isSpotTradingAllowed: false },
@@ -180,7 +189,13 @@ describe("other Binance bodies", () => {
             { filterType: "MIN_NOTIONAL", notional: "5.0" },
           ],
         },
-        { symbol: "BTCUSDT_261225", contractType: "CURRENT_QUARTER", status: "TRADING", baseAsset: "BTC", quoteAsset: "USDT" },
+        {
+          symbol: "BTCUSDT_261225",
+          contractType: "CURRENT_QUARTER",
+          status: "TRADING",
+          baseAsset: "BTC",
+          quoteAsset: "USDT",
+        },
         { symbol: "BTCUSD", contractType: "PERPETUAL", status: "TRADING", baseAsset: "BTC", quoteAsset: "USD" },
       ],
     };
@@ -201,7 +216,22 @@ describe("other Binance bodies", () => {
         listedAt: 1598252400000,
       },
     ]);
-    expect(() => parseExchangeInfo({ symbols: [{ symbol: "X", status: "TRADING", baseAsset: "X", quoteAsset: "USDT", filters: [{ filterType: "PRICE_FILTER", tickSize: "x" }] }] }, "spot")).toThrow(/PRICE_FILTER.tickSize/);
+    expect(() =>
+      parseExchangeInfo(
+        {
+          symbols: [
+            {
+              symbol: "X",
+              status: "TRADING",
+              baseAsset: "X",
+              quoteAsset: "USDT",
+              filters: [{ filterType: "PRICE_FILTER", tickSize: "x" }],
+            },
+          ],
+        },
+        "spot",
+      ),
+    ).toThrow(/PRICE_FILTER.tickSize/);
     expect(() => parseExchangeInfo({}, "spot")).toThrow(/symbols is missing/);
   });
 
@@ -236,7 +266,14 @@ describe("other Binance bodies", () => {
     ]);
     expect(() => parseTickers24h([{ ...t, lastPrice: "NaN" }])).toThrow(/BTCUSDT lastPrice/);
     const book = { symbol: "BTCUSDT", bidPrice: "1", bidQty: "2", askPrice: "1.1", askQty: "3" };
-    expect(parseBookTicker(book, "BTCUSDT", 99)).toEqual({ ...book, bidPrice: 1, bidQty: 2, askPrice: 1.1, askQty: 3, time: 99 });
+    expect(parseBookTicker(book, "BTCUSDT", 99)).toEqual({
+      ...book,
+      bidPrice: 1,
+      bidQty: 2,
+      askPrice: 1.1,
+      askQty: 3,
+      time: 99,
+    });
     expect(parseBookTicker({ ...book, time: 5 }, "BTCUSDT", 99).time).toBe(5);
     expect(() => parseBookTicker(book, "ETHUSDT", 0)).toThrow(/expected ETHUSDT/);
     expect(parseServerTime({ serverTime: 1700000000000 })).toBe(1700000000000);
@@ -244,7 +281,12 @@ describe("other Binance bodies", () => {
   });
 });
 
-function raw(status: number, body: string, headers: Record<string, string> = {}, contentType = "application/json"): RawResponse {
+function raw(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+  contentType = "application/json",
+): RawResponse {
   const h = new Headers({ "content-type": contentType, ...headers });
   return { status, headers: h, body, contentType };
 }

@@ -34,15 +34,25 @@ function server(all: Candle[]) {
   const calls: PageRequest[] = [];
   const fetchPage = async (p: PageRequest) => {
     calls.push(p);
-    const inRange = all.filter((c) => (p.startTime === undefined || c.openTime >= p.startTime) && c.openTime <= p.endTime);
+    const inRange = all.filter(
+      (c) => (p.startTime === undefined || c.openTime >= p.startTime) && c.openTime <= p.endTime,
+    );
     return p.startTime !== undefined ? inRange.slice(0, p.limit) : inRange.slice(-p.limit);
   };
   return { calls, fetchPage };
 }
 
-const run = (all: Candle[], q: Parameters<typeof fetchCandlePages>[0], pageSize: number, serverNow = Number.MAX_SAFE_INTEGER) => {
+const run = (
+  all: Candle[],
+  q: Parameters<typeof fetchCandlePages>[0],
+  pageSize: number,
+  serverNow = Number.MAX_SAFE_INTEGER,
+) => {
   const s = server(all);
-  return fetchCandlePages(q, { pageSize, serverNow, fetchPage: s.fetchPage, describe: "test" }).then((r) => ({ r, calls: s.calls }));
+  return fetchCandlePages(q, { pageSize, serverNow, fetchPage: s.fetchPage, describe: "test" }).then((r) => ({
+    r,
+    calls: s.calls,
+  }));
 };
 
 describe("fetchCandlePages", () => {

@@ -100,13 +100,34 @@ describe("WeightBudget", () => {
     expect(budget.usedAt(T0 + MIN + 300)).toBe(5);
   });
 
-  it("pauses every request until a 429's Retry-After, then continues", async () => {
+  it("pauses every request until a 429's Retry-After, then lets one probe go before the rest", async () => {
     const { clock, budget } = setup(1000);
     budget.pauseUntil(T0 + 12_000);
-    const [a, b] = await Promise.all([budget.acquire(1), budget.acquire(1)]);
-    expect(a.reservedAt).toBeGreaterThanOrEqual(T0 + 12_000);
-    expect(b.reservedAt).toBeGreaterThanOrEqual(T0 + 12_000);
+    const a = budget.acquire(1);
+    const b = budget.acquire(1);
+    let bReserved = false;
+    void b.then(() => {
+      bReserved = true;
+    });
+    const ra = await a;
+    expect(ra.reservedAt).toBeGreaterThanOrEqual(T0 + 12_000);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(bReserved).toBe(false); // waiting for the probe's answer
+    budget.settle(ra);
+    const rb = await b;
+    expect(rb.reservedAt).toBeGreaterThanOrEqual(T0 + 12_000);
     expect(clock.now()).toBeLessThan(T0 + 13_000);
+  });
+
+  it("re-arms the probe when the probe itself is rate limited again", async () => {
+    const { budget } = setup(1000);
+    budget.pauseUntil(T0 + 10_000);
+    const probe = await budget.acquire(1);
+    const next = budget.acquire(1);
+    budget.settle(probe);
+    budget.pauseUntil(T0 + 30_000); // the probe got another 429
+    const r = await next;
+    expect(r.reservedAt).toBeGreaterThanOrEqual(T0 + 30_000);
   });
 
   it("latches on a ban: waiting and new requests fail with IpBannedError until it ends, then it is lifted", async () => {

@@ -4,6 +4,7 @@
  */
 import type { CommandRegistration } from "../program.js";
 import { candlesCommand } from "./candles.js";
+import { demoCommand } from "./demo.js";
 import { doctorCommand } from "./doctor.js";
 import { downloadCommand } from "./download.js";
 import { importCommand } from "./import.js";
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CommandRegistration[] = [
   downloadCommand,
   importCommand,
   doctorCommand,
+  demoCommand,
 ];

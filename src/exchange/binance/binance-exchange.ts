@@ -32,7 +32,7 @@ import { type Lease, leaseShared } from "../http/host-registry.js";
 import { RateSafeClient } from "../http/rate-safe-client.js";
 import type { Sleep } from "../http/sleep.js";
 import { WeightBudget } from "../http/weight-budget.js";
-import { fetchCandlePages } from "./candle-pages.js";
+import { fetchCandlePages, validateCandleQuery } from "./candle-pages.js";
 import { cheapestKlinePage, type EndpointId, type EndpointParams, endpoint } from "./endpoints.js";
 import { KlineSubscription } from "./kline-streams.js";
 import {
@@ -79,7 +79,10 @@ export interface BinanceOptions {
   clockSyncIntervalMs?: number;
   /** How long markets from exchangeInfo are reused (default 10 min). */
   exchangeInfoTtlMs?: number;
-  /** How far our clock may be from the server's within a sync (default 1000 ms). */
+  /**
+   * How far our clock may be from the server's (default 1000 ms): a clock sync with a worse round trip does not
+   * replace a better one, and requests this close to a weight-window boundary count in both windows (capped at 10 s).
+   */
   clockToleranceMs?: number;
 }
 
@@ -88,6 +91,9 @@ export const BINANCE_DEFAULTS = {
   wsUrl: { spot: "wss://stream.binance.com:9443", futures: "wss://fstream.binance.com/market" },
   weightLimitPerMinute: { spot: 6000, futures: 2400 },
 } as const;
+
+/** Longest stretch at each end of a weight window during which a request counts against both neighbours. */
+const MAX_WINDOW_GUARD_MS = 10_000;
 
 /** Binance: 300 WebSocket connection attempts per 5 minutes per IP; we stay well under. */
 const WS_ATTEMPTS = { max: 250, windowMs: 5 * 60_000 };
@@ -132,7 +138,8 @@ export class BinanceExchange implements Exchange {
         const budget = new WeightBudget({
           limit: opts.weightLimitPerMinute ?? BINANCE_DEFAULTS.weightLimitPerMinute[opts.market],
           ...(opts.safetyMargin !== undefined ? { safetyMargin: opts.safetyMargin } : {}),
-          ...(opts.clockToleranceMs !== undefined ? { clockToleranceMs: opts.clockToleranceMs } : {}),
+          // The window guard is capped: a huge tolerance (accept any clock sync) must not freeze the budget.
+          clockToleranceMs: Math.min(this.#tolerance, MAX_WINDOW_GUARD_MS),
           clock,
           ...(opts.sleep ? { sleep: opts.sleep } : {}),
           logger: this.#logger,
@@ -196,6 +203,7 @@ export class BinanceExchange implements Exchange {
   }
 
   async candles(query: CandleQuery): Promise<Candle[]> {
+    validateCandleQuery(query);
     if (!isInterval(query.interval)) {
       throw new UsageError(`candles: unsupported interval ${JSON.stringify(query.interval)}`);
     }
@@ -240,6 +248,22 @@ export class BinanceExchange implements Exchange {
     const o = this.#opts;
     const st = o.stream ?? {};
     const wsUrl = o.wsUrl ?? BINANCE_DEFAULTS.wsUrl[this.market];
+    let host: string;
+    try {
+      host = new URL(wsUrl).host;
+    } catch {
+      throw new UsageError(`Binance ${this.market} wsUrl ${JSON.stringify(wsUrl)} is not a URL`, {
+        hint: "It looks like wss://stream.binance.com:9443 (spot) or wss://fstream.binance.com/market (futures).",
+      });
+    }
+    // "Now" for the streams (which candle is due, what to back-fill) should be the exchange's: sync early.
+    if (this.#syncedAt === undefined) {
+      this.#prepare().catch((err: unknown) =>
+        this.#logger.log("warn", `${this.#label}: could not sync with the exchange yet`, {
+          error: (err as Error).message,
+        }),
+      );
+    }
     const sub: KlineSubscription = new KlineSubscription(
       keys,
       handlers,
@@ -256,7 +280,7 @@ export class BinanceExchange implements Exchange {
         maxLifetimeMs: st.maxLifetimeMs ?? 23.5 * 3_600_000,
         handshakeTimeoutMs: st.handshakeTimeoutMs ?? 10_000,
         backfillConcurrency: 4,
-        attempts: sharedAttemptLimiter(new URL(wsUrl).host, WS_ATTEMPTS.max, WS_ATTEMPTS.windowMs),
+        attempts: sharedAttemptLimiter(host, WS_ATTEMPTS.max, WS_ATTEMPTS.windowMs),
         backfill: (key, startTime) => this.candles({ symbol: key.symbol, interval: key.interval, startTime }),
       },
       () => this.#subscriptions.delete(sub),

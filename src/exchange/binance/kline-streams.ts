@@ -20,6 +20,7 @@ import WebSocket from "ws";
 import type { Candle } from "../../core/candle.js";
 import type { Clock } from "../../core/clock.js";
 import { alignDown, closeTimeOf, nextOpenTime } from "../../core/interval.js";
+import { ExchangeApiError } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
 import type { CandleStreamHandlers, MarketType, StreamKey, StreamStatus, Subscription } from "../exchange.js";
 import type { AttemptLimiter } from "../http/attempt-limiter.js";
@@ -131,7 +132,16 @@ class StreamConnection {
     const gen = ++this.#generation;
     this.#gotData = false;
     let lastError = "";
-    const ws = new WebSocket(this.#url, { handshakeTimeout: this.#ctx.opts.handshakeTimeoutMs });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.#url, { handshakeTimeout: this.#ctx.opts.handshakeTimeoutMs });
+    } catch (err) {
+      // Only a malformed URL gets here; retrying cannot fix it.
+      const message = `${this.#ctx.label} stream cannot connect to ${this.#url}: ${(err as Error).message}`;
+      this.#ctx.opts.logger.log("error", message, { connection: this.#index });
+      this.#ctx.emitStatus({ kind: "error", message });
+      return;
+    }
     this.#ws = ws;
     ws.on("open", () => {
       if (gen === this.#generation) this.#onOpen();
@@ -305,6 +315,13 @@ class StreamConnection {
         return;
       } catch (err) {
         if (this.#closing) return;
+        if (err instanceof ExchangeApiError) {
+          // A 4xx (unknown symbol, bad interval) fails the same way every time: report the gap, do not hammer.
+          const message = `${this.#ctx.label} stream cannot back-fill ${s.name}: ${err.message}`;
+          opts.logger.log("error", message, { from: new Date(from).toISOString() });
+          this.#ctx.emitStatus({ kind: "error", message });
+          return;
+        }
         const delay = fullJitterDelay(
           attempt,
           { baseMs: opts.reconnectBaseMs, maxMs: opts.reconnectMaxMs },

@@ -35,16 +35,20 @@ export function abortableSleep(sleep: Sleep, ms: number, signal: AbortSignal): P
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    sleep(ms, signal).then(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) reject(signal.reason);
-        else resolve();
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
+    // An injected sleep may resolve at once (simulated time). Yield to the event loop first, or a wait that loops
+    // until responses in flight arrive would starve the very I/O it waits for.
+    new Promise<void>((r) => setImmediate(r))
+      .then(() => sleep(ms, signal))
+      .then(
+        () => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) reject(signal.reason);
+          else resolve();
+        },
+        (err: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      );
   });
 }

@@ -10,7 +10,8 @@
  *   request sent near a boundary is charged to BOTH windows it might land in, and a request still in flight when a
  *   new window starts is charged to that window too (the server counts it wherever it arrives);
  * - is corrected by the server's own count (`X-MBX-USED-WEIGHT-1M`), which also sees other programs on the same IP;
- * - pauses everything after a 429 until Retry-After, and latches after a 418 (IP ban): no request is admitted before
+ * - pauses everything after a 429 until Retry-After, then lets ONE request probe before the rest follow (a burst
+ *   into a still-limited window is how a 429 becomes a 418), and latches after a 418 (IP ban): no request is admitted before
  *   the ban ends, and waiting/new requests fail at once with IpBannedError instead of silently waiting for what can
  *   be days.
  */
@@ -77,6 +78,9 @@ export class WeightBudget {
   #spent = 0;
   #requests = 0;
   #pausedUntil = 0;
+  /** After a pause, the next request goes alone; the others wait until it has an answer. */
+  #probeNeeded = false;
+  #probeId: number | undefined;
   #bannedUntil = 0;
   #pumping = false;
   #closed = false;
@@ -152,8 +156,10 @@ export class WeightBudget {
     if (banned) return Promise.reject(banned);
     return new Promise<Reservation>((resolve, reject) => {
       const w: Waiter = { weight, resolve, reject };
-      if (opts.priority) this.#queue.unshift(w);
-      else this.#queue.push(w);
+      if (opts.priority) {
+        this.#queue.unshift(w);
+        this.#wake(); // it may fit where the head that the pump is waiting for did not
+      } else this.#queue.push(w);
       void this.#pump();
     });
   }
@@ -165,6 +171,12 @@ export class WeightBudget {
     const now = this.#clock.now();
     this.#chargeInFlight(e, now);
     this.#inFlight.delete(r.id);
+    if (this.#probeId === r.id) {
+      // The probe has its answer; if it was rate limited again, pauseUntil() (called after this) re-arms the probe.
+      this.#probeId = undefined;
+      this.#probeNeeded = false;
+      this.#wake();
+    }
     for (const w of e.windows) this.#settledCharged.set(w, (this.#settledCharged.get(w) ?? 0) + e.weight);
     if (usedHeader === undefined || !Number.isFinite(usedHeader) || usedHeader < 0) return;
     // The server counted this request in the window it arrived in. Only when that is unambiguous can its count be
@@ -185,6 +197,7 @@ export class WeightBudget {
   /** HTTP 429: no request is admitted before `until`; queued ones wait and then continue. */
   pauseUntil(until: number): void {
     if (until > this.#pausedUntil) this.#pausedUntil = until;
+    this.#probeNeeded = true;
     this.#wake();
   }
 
@@ -311,6 +324,17 @@ export class WeightBudget {
     }
   }
 
+  /** Waits without a timer until wake() or close(). */
+  async #waitForWake(): Promise<void> {
+    if (this.#wakeCtl.signal.aborted) this.#wakeCtl = new AbortController();
+    const signal = AbortSignal.any([this.#closeCtl.signal, this.#wakeCtl.signal]);
+    await new Promise<void>((resolve, reject) => {
+      signal.addEventListener("abort", () => (signal.reason === WAKE ? resolve() : reject(signal.reason)), {
+        once: true,
+      });
+    });
+  }
+
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -327,11 +351,17 @@ export class WeightBudget {
           await this.#wait(this.#pausedUntil - now);
           continue;
         }
+        if (this.#probeId !== undefined) {
+          await this.#waitForWake(); // settle() of the probe (the client always settles, even on failure)
+          continue;
+        }
         this.#refresh(now);
         const head = this.#queue[0]!;
         if (this.#fits(head.weight, now)) {
           this.#queue.shift();
-          head.resolve(this.#reserve(head.weight, now));
+          const r = this.#reserve(head.weight, now);
+          if (this.#probeNeeded) this.#probeId = r.id;
+          head.resolve(r);
           continue;
         }
         const wake = this.nextReset(now);

@@ -1,0 +1,108 @@
+/**
+ * Touch counting for support/resistance zones, one timeframe at a time.
+ *
+ * A candle touches a zone (band [L, H], centre c, clustering tolerance τ) when it
+ * - is a swing pivot whose level belongs to the zone, or
+ * - wick-tests it: its lower wick reached into the band and its body stayed above it
+ *   (H − τ·c ≤ low ≤ H and min(open, close) > H), or mirrored for the upper wick
+ *   (L ≤ high ≤ L + τ·c and max(open, close) < L).
+ * The depth limit (the wick's extreme lies where it would still have clustered with the zone's levels) keeps one long
+ * wick slicing through several zones from "testing" every one of them; a wick that turned inside or just beyond the
+ * band did test it. A candle counts at most once per zone, however many of these hold.
+ *
+ * Zones are disjoint and sorted, so each candle finds its candidates by binary search: O(n log Z + touches).
+ */
+import type { Candle } from "../core/candle.js";
+
+export interface ZoneBands {
+  /** Ascending, disjoint: high[k] < low[k + 1]. */
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  /** Within [low, high]. */
+  readonly centre: Float64Array;
+}
+
+export interface TouchTally {
+  /** Touches per zone for the timeframe being counted (the caller passes a fresh slice per timeframe). */
+  readonly counts: Int32Array;
+  /** Earliest / latest open time of a touching candle, per zone, across all timeframes counted so far. */
+  readonly first: Float64Array;
+  readonly last: Float64Array;
+}
+
+/** First k with high[k] ≥ x (Z when none). */
+function firstHighAtLeast(high: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = high.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (high[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Last k with low[k] ≤ x (−1 when none). */
+function lastLowAtMost(low: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = low.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (low[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * Adds one timeframe's touches to `tally`. `pivotIndex`/`pivotZone` list the window's pivots (candle index, zone
+ * index or −1 for a pivot whose zone was dropped), ordered by candle index. `seen` is scratch of length Z.
+ */
+export function tallyTouches(
+  candles: readonly Candle[],
+  pivotIndex: Int32Array,
+  pivotZone: Int32Array,
+  bands: ZoneBands,
+  tolerance: number,
+  tally: TouchTally,
+  seen: Int32Array,
+): void {
+  const { low: zLow, high: zHigh, centre: zCentre } = bands;
+  const zones = zLow.length;
+  if (zones === 0) return;
+  seen.fill(-1);
+  const { counts, first, last } = tally;
+  const touch = (z: number, i: number, t: number): void => {
+    if (seen[z] === i) return;
+    seen[z] = i;
+    counts[z]!++;
+    if (t < first[z]!) first[z] = t;
+    if (t > last[z]!) last[z] = t;
+  };
+  let p = 0;
+  const np = pivotIndex.length;
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i]!;
+    const t = c.openTime;
+    while (p < np && pivotIndex[p]! < i) p++;
+    while (p < np && pivotIndex[p] === i) {
+      const z = pivotZone[p]!;
+      if (z >= 0) touch(z, i, t);
+      p++;
+    }
+    const bodyLow = c.open < c.close ? c.open : c.close;
+    const bodyHigh = c.open < c.close ? c.close : c.open;
+    if (c.low < bodyLow) {
+      for (let z = firstHighAtLeast(zHigh, c.low); z < zones; z++) {
+        if (zHigh[z]! >= bodyLow || zLow[z]! * (1 - tolerance) > c.low) break;
+        if (zHigh[z]! - tolerance * zCentre[z]! <= c.low) touch(z, i, t);
+      }
+    }
+    if (c.high > bodyHigh) {
+      for (let z = lastLowAtMost(zLow, c.high); z >= 0; z--) {
+        if (zLow[z]! <= bodyHigh || zHigh[z]! * (1 + tolerance) < c.high) break;
+        if (zLow[z]! + tolerance * zCentre[z]! >= c.high) touch(z, i, t);
+      }
+    }
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * Volume profile of the last `window` closed candles (lower timeframe, default 1h over 7 days): where volume traded.
+ *
+ * - Bins: width `binSize`, or automatically `binPct` × the last close rounded UP to a 1-2-2.5-5 × 10^k step (so
+ *   bins are readable prices: 0.2 % of 95 000 = 190 → 200), then to a whole multiple of `tickSize` when given. Edges
+ *   sit on multiples of the width, so a sliding window keeps its grid. If the range would need more than `maxBins`
+ *   bins the width grows (same rounding) until it fits, bounding the cost of everything below.
+ * - Distribution: each candle's volume is spread uniformly over its high–low range (the only assumption a candle
+ *   allows without its trades); a candle with high = low puts it all in one bin. Σ bins = Σ volume.
+ * - Point of control (POC): the bin with the most volume; on a tie, the one nearest the middle of the profile
+ *   (the Market Profile convention), then the lower.
+ * - Value area (default 70 %): the CBOT procedure — start at the POC and repeatedly add the two bins above or the two
+ *   bins below, whichever pair holds more volume (both on a tie; one side only once the other is exhausted), until
+ *   the area holds at least `valueArea` of the volume. It can overshoot by at most the last step (≤ 2 bins per side).
+ * - High- and low-volume nodes: peaks and troughs of the smoothed profile with prominence ≥ `nodeProminence` × its
+ *   maximum (profile-nodes.ts), strongest first, at most `maxNodes` each — the spec's liquidity zones (HVN: price
+ *   accepted, likely support/resistance; LVN: thin, price tends to move through quickly).
+ * - Swept levels: swing highs/lows of the window pierced by a wick and closed back inside (liquidity-sweeps.ts),
+ *   most recent first.
+ */
+import type { Candle } from "../core/candle.js";
+import { UsageError } from "../core/errors.js";
+import { type Interval, isInterval } from "../core/interval.js";
+import type { MarketView } from "../market/market-view.js";
+import type { Agent } from "./agent.js";
+import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { CandleSeries } from "./candle-series.js";
+import { type LiquiditySweep, liquiditySweeps } from "./liquidity-sweeps.js";
+import { profileNodes, smoothProfile } from "./profile-nodes.js";
+
+export type { LiquiditySweep } from "./liquidity-sweeps.js";
+
+const AGENT = "volume profile";
+
+export interface VolumeProfileOptions {
+  /** Interval the agent reads (default "1h"). */
+  readonly interval: Interval;
+  /** Candles in the profile (default 168: 7 days of 1h). */
+  readonly window: number;
+  /** Fixed bin width in price units; null (default) sizes bins from `binPct`. */
+  readonly binSize: number | null;
+  /** Automatic bin width as a fraction of the last close (default 0.002 = 0.2 %). */
+  readonly binPct: number;
+  /** The market's tick size; bins are whole multiples of it when given (default null). */
+  readonly tickSize: number | null;
+  /** Most bins a profile may have (default 400). */
+  readonly maxBins: number;
+  /** Share of the volume in the value area (default 0.7). */
+  readonly valueArea: number;
+  /** Half-width, in bins, of the moving average the nodes are found on (default 1: 3 bins). */
+  readonly smoothing: number;
+  /** Minimum prominence of a node, as a fraction of the smoothed profile's maximum (default 0.1). */
+  readonly nodeProminence: number;
+  /** Most high- and most low-volume nodes reported, each (default 5). */
+  readonly maxNodes: number;
+  /** Swing-pivot window of the levels watched for sweeps (default 5 bars each side). */
+  readonly sweepPivot: { readonly left: number; readonly right: number };
+}
+
+export const DEFAULT_VOLUME_PROFILE_OPTIONS: VolumeProfileOptions = {
+  interval: "1h",
+  window: 168,
+  binSize: null,
+  binPct: 0.002,
+  tickSize: null,
+  maxBins: 400,
+  valueArea: 0.7,
+  smoothing: 1,
+  nodeProminence: 0.1,
+  maxNodes: 5,
+  sweepPivot: { left: 5, right: 5 },
+};
+
+export interface VolumeProfileInput {
+  /** Closed candles of one interval, oldest first; the last `window` are used. */
+  readonly candles: readonly Candle[] | CandleSeries;
+}
+
+export interface PriceBin {
+  /** Centre of the bin. */
+  readonly price: number;
+  readonly low: number;
+  readonly high: number;
+  readonly volume: number;
+}
+
+export interface VolumeNode {
+  /** Centre of the node's bin. */
+  readonly price: number;
+  /** Its band: the bins within half its prominence of it. */
+  readonly low: number;
+  readonly high: number;
+  /** Smoothed volume per bin at the node. */
+  readonly volume: number;
+  /** Prominence as a fraction of the smoothed profile's maximum (0–1). */
+  readonly prominence: number;
+}
+
+export interface ValueArea {
+  readonly low: number;
+  readonly high: number;
+  readonly volume: number;
+  /** volume / total volume (≥ the valueArea option). */
+  readonly share: number;
+}
+
+export interface VolumeProfileAvailable {
+  readonly available: true;
+  readonly reason: null;
+  readonly candles: number;
+  /** Open time of the first candle, close time of the last. */
+  readonly from: number;
+  readonly to: number;
+  readonly totalVolume: number;
+  readonly binSize: number;
+  /** Lower edge of the first bin; bin k spans [origin + k·binSize, origin + (k+1)·binSize). */
+  readonly origin: number;
+  /** Volume per bin, lowest price first. */
+  readonly volumes: readonly number[];
+  readonly poc: PriceBin;
+  readonly valueArea: ValueArea;
+  readonly lastClose: number;
+  /** Where the last close is relative to the value area. */
+  readonly position: "above" | "inside" | "below";
+  readonly highVolumeNodes: readonly VolumeNode[];
+  readonly lowVolumeNodes: readonly VolumeNode[];
+  /** Most recent first. */
+  readonly sweeps: readonly LiquiditySweep[];
+}
+
+export interface VolumeProfileUnavailable {
+  readonly available: false;
+  readonly reason: string;
+  readonly candles: number;
+}
+
+export type VolumeProfileResult = VolumeProfileAvailable | VolumeProfileUnavailable;
+
+export function resolveVolumeProfileOptions(given?: Partial<VolumeProfileOptions>): VolumeProfileOptions {
+  const o = withDefaults(DEFAULT_VOLUME_PROFILE_OPTIONS, given);
+  if (typeof o.interval !== "string" || !isInterval(o.interval)) {
+    throw new UsageError(`${AGENT}: option interval "${String(o.interval)}" is not an interval.`);
+  }
+  checkWhole(AGENT, "window", o.window, 1);
+  if (o.binSize !== null) checkPositive(AGENT, "binSize", o.binSize);
+  checkPositive(AGENT, "binPct", o.binPct);
+  checkInRange(AGENT, "binPct", o.binPct, 0, 1);
+  if (o.tickSize !== null) checkPositive(AGENT, "tickSize", o.tickSize);
+  checkWhole(AGENT, "maxBins", o.maxBins, 3);
+  checkPositive(AGENT, "valueArea", o.valueArea);
+  checkInRange(AGENT, "valueArea", o.valueArea, 0, 1);
+  checkWhole(AGENT, "smoothing", o.smoothing, 0);
+  checkInRange(AGENT, "nodeProminence", o.nodeProminence, 0, 1);
+  checkWhole(AGENT, "maxNodes", o.maxNodes, 0);
+  checkWhole(AGENT, "sweepPivot.left", o.sweepPivot.left, 1);
+  checkWhole(AGENT, "sweepPivot.right", o.sweepPivot.right, 0);
+  return o;
+}
+
+/** The smallest 1, 2, 2.5 or 5 × 10^k that is ≥ x (x > 0). */
+export function niceCeil(x: number): number {
+  const k = Math.floor(Math.log10(x));
+  const unit = 10 ** k;
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    // Relative slack: 0.3 / 0.1 is 2.9999999999999996, which should give 3 → 5, not jump on rounding noise.
+    if (m * unit >= x * (1 - 1e-12)) return m * unit;
+  }
+  return 10 * unit;
+}
+
+/** Rounds a width up to a whole number of ticks (at least one). */
+function toTicks(width: number, tick: number | null): number {
+  if (tick === null) return width;
+  return Math.max(1, Math.ceil(width / tick - 1e-9)) * tick;
+}
+
+function binWidth(o: VolumeProfileOptions, lastClose: number, minLow: number, maxHigh: number): number {
+  let width = o.binSize ?? toTicks(niceCeil(o.binPct * lastClose), o.tickSize);
+  const range = maxHigh - minLow;
+  const bins = (w: number) => Math.floor(maxHigh / w) - Math.floor(minLow / w) + 1;
+  if (bins(width) > o.maxBins) {
+    const fit = range / (o.maxBins - 1);
+    width = o.binSize !== null ? o.binSize * Math.ceil(fit / o.binSize) : toTicks(niceCeil(fit), o.tickSize);
+    // Flooring at both ends can still leave one bin too many; one more step always fits.
+    while (bins(width) > o.maxBins)
+      width = o.binSize !== null ? width + o.binSize : toTicks(niceCeil(width * 1.01), o.tickSize);
+  }
+  return width;
+}
+
+export function analyzeVolumeProfile(
+  input: VolumeProfileInput,
+  options?: Partial<VolumeProfileOptions>,
+): VolumeProfileResult {
+  const o = resolveVolumeProfileOptions(options);
+  const all = input.candles instanceof CandleSeries ? input.candles.candles : input.candles;
+  const s = new CandleSeries(all.slice(Math.max(0, all.length - o.window)), AGENT);
+  const n = s.length;
+  if (n === 0) return { available: false, reason: "no closed candles", candles: 0 };
+  const { high, low, close, volume, openTime, closeTime } = s;
+  let minLow = Number.POSITIVE_INFINITY;
+  let maxHigh = Number.NEGATIVE_INFINITY;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (volume[i]! <= 0) continue;
+    if (low[i]! < minLow) minLow = low[i]!;
+    if (high[i]! > maxHigh) maxHigh = high[i]!;
+    total += volume[i]!;
+  }
+  if (total <= 0) return { available: false, reason: "no volume traded in the window", candles: n };
+  const lastClose = close[n - 1]!;
+  if (!(minLow > 0)) {
+    return { available: false, reason: "prices at or below zero cannot be binned", candles: n };
+  }
+  const width = binWidth(o, lastClose > 0 ? lastClose : maxHigh, minLow, maxHigh);
+  const first = Math.floor(minLow / width);
+  const origin = first * width;
+  const nb = Math.floor(maxHigh / width) - first + 1;
+  const bins = new Float64Array(nb);
+  const binOf = (x: number): number => {
+    const k = Math.floor(x / width) - first;
+    return k < 0 ? 0 : k >= nb ? nb - 1 : k;
+  };
+
+  for (let i = 0; i < n; i++) {
+    const v = volume[i]!;
+    if (v <= 0) continue;
+    const lo = low[i]!;
+    const hi = high[i]!;
+    const kLo = binOf(lo);
+    const kHi = binOf(hi);
+    if (kLo === kHi || hi <= lo) {
+      bins[kLo]! += v;
+      continue;
+    }
+    const perPrice = v / (hi - lo);
+    for (let k = kLo; k <= kHi; k++) {
+      const a = k === kLo ? lo : origin + k * width;
+      const b = k === kHi ? hi : origin + (k + 1) * width;
+      if (b > a) bins[k]! += perPrice * (b - a);
+    }
+  }
+  let binned = 0;
+  for (let k = 0; k < nb; k++) binned += bins[k]!;
+
+  const edge = (k: number) => origin + k * width;
+  const bin = (k: number): PriceBin => ({
+    price: edge(k) + width / 2,
+    low: edge(k),
+    high: edge(k + 1),
+    volume: bins[k]!,
+  });
+
+  // POC.
+  let poc = 0;
+  const middle = (nb - 1) / 2;
+  for (let k = 1; k < nb; k++) {
+    const d = bins[k]! - bins[poc]!;
+    if (d > 0 || (d === 0 && Math.abs(k - middle) < Math.abs(poc - middle))) poc = k;
+  }
+
+  // Value area.
+  const target = o.valueArea * binned;
+  let vaLo = poc;
+  let vaHi = poc;
+  let acc = bins[poc]!;
+  while (acc < target && (vaLo > 0 || vaHi < nb - 1)) {
+    const upN = Math.min(2, nb - 1 - vaHi);
+    const downN = Math.min(2, vaLo);
+    let up = 0;
+    for (let k = 1; k <= upN; k++) up += bins[vaHi + k]!;
+    let down = 0;
+    for (let k = 1; k <= downN; k++) down += bins[vaLo - k]!;
+    const takeUp = upN > 0 && (downN === 0 || up >= down);
+    const takeDown = downN > 0 && (upN === 0 || down >= up);
+    if (takeUp) {
+      vaHi += upN;
+      acc += up;
+    }
+    if (takeDown) {
+      vaLo -= downN;
+      acc += down;
+    }
+  }
+  const valueArea: ValueArea = { low: edge(vaLo), high: edge(vaHi + 1), volume: acc, share: acc / binned };
+
+  // Nodes.
+  const smooth = smoothProfile(bins, o.smoothing);
+  let smoothMax = 0;
+  for (let k = 0; k < nb; k++) if (smooth[k]! > smoothMax) smoothMax = smooth[k]!;
+  const minProminence = o.nodeProminence * smoothMax;
+  const node = (c: { bin: number; from: number; to: number; value: number; prominence: number }): VolumeNode => ({
+    price: edge(c.bin) + width / 2,
+    low: edge(c.from),
+    high: edge(c.to + 1),
+    volume: c.value,
+    prominence: smoothMax > 0 ? c.prominence / smoothMax : 0,
+  });
+  const highVolumeNodes = profileNodes(smooth, 1, minProminence).slice(0, o.maxNodes).map(node);
+  const lowVolumeNodes = profileNodes(smooth, -1, minProminence).slice(0, o.maxNodes).map(node);
+
+  const sweeps = liquiditySweeps(s, 0, n, o.sweepPivot).reverse();
+
+  return {
+    available: true,
+    reason: null,
+    candles: n,
+    from: openTime[0]!,
+    to: closeTime[n - 1]!,
+    totalVolume: binned,
+    binSize: width,
+    origin,
+    volumes: Array.from(bins),
+    poc: bin(poc),
+    valueArea,
+    lastClose,
+    position: lastClose > valueArea.high ? "above" : lastClose < valueArea.low ? "below" : "inside",
+    highVolumeNodes,
+    lowVolumeNodes,
+    sweeps,
+  };
+}
+
+/** The volume-profile agent: the last `window` closed candles of `interval`. */
+export function createVolumeProfileAgent(options?: Partial<VolumeProfileOptions>): Agent<VolumeProfileResult> {
+  const o = resolveVolumeProfileOptions(options);
+  return {
+    name: "volume-profile",
+    analyze(view: MarketView, symbol: string): VolumeProfileResult {
+      return analyzeVolumeProfile({ candles: view.closed(symbol, o.interval, o.window) }, o);
+    },
+  };
+}
