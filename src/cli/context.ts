@@ -119,7 +119,7 @@ export class CommandContext {
       const ex = createExchange({
         name: c.name,
         market: this.market,
-        weightLimitPerMinute: c.rate_limit_per_minute,
+        maxWeightPerMinute: c.rate_limit_per_minute,
         safetyMargin: c.safety_margin,
         logger: this.logger,
         ...(c.rest_url !== null ? { restUrl: c.rest_url } : {}),

@@ -53,6 +53,11 @@ export interface BinanceOptions {
   wsUrl?: string;
   /** Fallback until exchangeInfo rateLimits is read (6000 spot / 2400 futures). */
   weightLimitPerMinute?: number;
+  /**
+   * A ceiling this program allows itself (config `exchange.rate_limit_per_minute`): the budget is the lower of it and
+   * the exchange's own limit, so other programs on the same IP keep the rest.
+   */
+  maxWeightPerMinute?: number;
   /** Fraction of the limit never used (default 0.1). */
   safetyMargin?: number;
   /** The local clock the server offset is applied to (default: the system clock). */
@@ -136,7 +141,7 @@ export class BinanceExchange implements Exchange {
       () => {
         const clock = new OffsetClock(() => local.now());
         const budget = new WeightBudget({
-          limit: opts.weightLimitPerMinute ?? BINANCE_DEFAULTS.weightLimitPerMinute[opts.market],
+          limit: this.#capped(opts.weightLimitPerMinute ?? BINANCE_DEFAULTS.weightLimitPerMinute[opts.market]),
           ...(opts.safetyMargin !== undefined ? { safetyMargin: opts.safetyMargin } : {}),
           // The window guard is capped: a huge tolerance (accept any clock sync) must not freeze the budget.
           clockToleranceMs: Math.min(this.#tolerance, MAX_WINDOW_GUARD_MS),
@@ -352,18 +357,25 @@ export class BinanceExchange implements Exchange {
     }
   }
 
+  #capped(limit: number): number {
+    const cap = this.#opts.maxWeightPerMinute;
+    return cap === undefined ? limit : Math.min(limit, cap);
+  }
+
   #loadExchangeInfo(): Promise<ExchangeInfo> {
     this.#infoLoading ??= this.#get("exchangeInfo", {}, (body) => parseExchangeInfo(body, this.market))
       .then((r) => {
         const info = r.value;
         this.#info = { info, at: this.clock.now() };
         this.#limitsRead = true;
-        if (info.weightLimitPerMinute !== undefined && info.weightLimitPerMinute !== this.#host.value.budget.limit) {
+        const limit = info.weightLimitPerMinute === undefined ? undefined : this.#capped(info.weightLimitPerMinute);
+        if (limit !== undefined && limit !== this.#host.value.budget.limit) {
           this.#logger.log("info", `${this.#label}: request-weight limit from exchangeInfo`, {
-            limit: info.weightLimitPerMinute,
+            exchange: info.weightLimitPerMinute,
+            used: limit,
             was: this.#host.value.budget.limit,
           });
-          this.#host.value.budget.setLimit(info.weightLimitPerMinute);
+          this.#host.value.budget.setLimit(limit);
         }
         return info;
       })
