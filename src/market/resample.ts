@@ -6,6 +6,7 @@
 import type { Candle } from "../core/candle.js";
 import { alignDown, closeTimeOf, divides, type Interval, intervalMs, nextOpenTime } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
+import { aggregateCandles } from "./aggregate.js";
 
 export interface ResampleOptions {
   /**
@@ -42,51 +43,16 @@ export function resample(
     const bucket = alignDown(to, first.openTime);
     const bucketEnd = nextOpenTime(to, bucket);
     const expected = Math.round((bucketEnd - bucket) / fineMs);
-    // A zero-volume candle (a trading halt) has no trades: its flat OHLC only repeats the last price. Binance's own
-    // coarse candle is built from trades, so its open is the first real trade (2023-03-24 12:00 4h: 28079.99, not
-    // the halted 1h candle's 28080). Empty candles count for OHLC only when the whole bucket is empty.
-    let open = Number.NaN;
-    let high = Number.NEGATIVE_INFINITY;
-    let low = Number.POSITIVE_INFINITY;
-    let close = Number.NaN;
-    let volume = 0;
-    let quoteVolume = 0;
-    let trades = 0;
-    let takerBuyBase = 0;
-    let takerBuyQuote = 0;
-    let count = 0;
-    let allClosed = true;
-    let emptyHigh = Number.NEGATIVE_INFINITY;
-    let emptyLow = Number.POSITIVE_INFINITY;
     const startsAtBucket = first.openTime === bucket;
+    const startIdx = i;
+    let allClosed = true;
     while (i < n) {
       const c = fine[i] as Candle;
       if (c.openTime >= bucketEnd) break;
-      if (c.volume > 0) {
-        if (Number.isNaN(open)) open = c.open;
-        if (c.high > high) high = c.high;
-        if (c.low < low) low = c.low;
-        close = c.close;
-      } else {
-        if (c.high > emptyHigh) emptyHigh = c.high;
-        if (c.low < emptyLow) emptyLow = c.low;
-      }
-      volume += c.volume;
-      quoteVolume += c.quoteVolume;
-      trades += c.trades;
-      takerBuyBase += c.takerBuyBase;
-      takerBuyQuote += c.takerBuyQuote;
       if (!c.closed) allClosed = false;
-      count++;
       i++;
     }
-    if (Number.isNaN(open)) {
-      const last = fine[i - 1] as Candle;
-      open = first.open;
-      close = last.close;
-      high = emptyHigh;
-      low = emptyLow;
-    }
+    const count = i - startIdx;
     const complete = count === expected && allClosed;
     const atEnd = i >= n;
     if (!startsAtBucket && out.length === 0 && !options.allowGaps) continue;
@@ -97,20 +63,10 @@ export function resample(
         continue;
       }
     }
-    out.push({
-      openTime: bucket,
-      closeTime: closeTimeOf(to, bucket),
-      open,
-      high,
-      low,
-      close,
-      volume,
-      quoteVolume,
-      trades,
-      takerBuyBase,
-      takerBuyQuote,
-      closed: complete || (!atEnd && Boolean(options.allowGaps)),
-    });
+    // Zero-volume halt candles do not set the open/high/low/close (see aggregateCandles): Binance's own coarse
+    // candles are built from trades (2023-03-24 12:00 4h opens at 28079.99, not at the halted 1h candle's 28080).
+    const closed = complete || (!atEnd && Boolean(options.allowGaps));
+    out.push(aggregateCandles(fine.slice(startIdx, i), bucket, closeTimeOf(to, bucket), closed) as Candle);
   }
   return out;
 }
