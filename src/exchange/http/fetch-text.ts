@@ -32,6 +32,16 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function innermostMessage(err: unknown): string | undefined {
+  let e: unknown = err;
+  let message: string | undefined;
+  for (let i = 0; i < 4 && e instanceof Error; i++) {
+    message = e.message;
+    e = e.cause;
+  }
+  return message;
+}
+
 function describeTransportError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && err.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
   const code = errorCode(err);
@@ -47,8 +57,12 @@ function describeTransportError(err: unknown, timeoutMs: number): string {
       return `host name could not be resolved (${code})`;
     case "UND_ERR_CONNECT_TIMEOUT":
       return "connect timed out (UND_ERR_CONNECT_TIMEOUT)";
-    default:
-      return code ? `${msg} (${code})` : msg;
+    default: {
+      if (code) return `${msg} (${code})`;
+      // Without a code the useful part is the innermost message (e.g. fetch's "bad port" for blocked ports).
+      const inner = innermostMessage(err);
+      return inner && inner !== msg ? `${msg}: ${inner}` : msg;
+    }
   }
 }
 
