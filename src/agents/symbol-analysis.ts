@@ -224,6 +224,14 @@ function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
 }
 
 /**
+ * The closed candles analyzeSymbol reads per interval with these options (the largest count where several parts
+ * read one interval): what a store must hold for a full analysis. Validates the options like analyzeSymbol.
+ */
+export function symbolAnalysisReads(options?: Partial<SymbolAnalysisOptions>): ReadonlyMap<Interval, number> {
+  return new Map(resolve(options).reads);
+}
+
+/**
  * Analyses `symbol` as of view.now(). Throws InsufficientDataError when the base interval has too little history
  * (naming the interval, the candles there are and the candles needed); other timeframes that lack history are
  * listed in `missing`.

@@ -171,14 +171,118 @@ export const universeSection = z
 /** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
 export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
 
-export const srDetectorSection = z.strictObject({
-  enabled: bool().default(true),
-  timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(() => [
-    ...DEFAULT_TIMEFRAMES,
-  ]),
-  lookback: int(10, 5000, "of candles").default(100),
-  min_touches: int(1, 50).default(2),
-  confluence_tolerance: num({ above: 0, max: 0.2 }).default(0.015),
+export const srDetectorSection = z
+  .strictObject({
+    enabled: bool().default(true),
+    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(() => [
+      ...DEFAULT_TIMEFRAMES,
+    ]),
+    // 11: a swing pivot on 1w and below needs 5 candles on each side of it.
+    lookback: int(11, 5000, "of candles").default(100),
+    min_touches: int(1, 50).default(2),
+    confluence_tolerance: num({ above: 0, max: 0.2 }).default(0.015),
+  })
+  .superRefine((s, ctx) => {
+    // Each timeframe's levels are weighted (1M 10 … 1h 2); a timeframe without a weight has no place in the score.
+    s.timeframes.forEach((tf, i) => {
+      if (!DEFAULT_TIMEFRAMES.includes(tf))
+        ctx.addIssue({
+          code: "custom",
+          path: ["timeframes", i],
+          message: `${tf} has no S/R weight; use timeframes from ${DEFAULT_TIMEFRAMES.join(", ")}`,
+        });
+    });
+  });
+
+/** A change window: a whole number of minutes, hours, days or weeks, e.g. "4h" (price action's parseWindow). */
+export const duration = () =>
+  leaf(
+    z.string().transform((s, ctx) => {
+      const t = s.trim();
+      const m = /^(\d+)([mhdw])$/.exec(t);
+      if (!m || Number(m[1]) <= 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(s)} is not a duration; expected a whole number and m, h, d or w, like 4h or 7d`,
+        });
+        return z.NEVER;
+      }
+      return t;
+    }),
+    "a duration like 4h (a whole number and m, h, d or w)",
+  );
+
+// The agents' limits below keep every allowed value inside what the 500 candles per timeframe that `cma analyze`
+// reads can warm up, so a valid config never fails later in an agent.
+
+export const priceActionSection = z
+  .strictObject({
+    interval: interval().default("1h"),
+    change_windows: list(duration(), "a list of durations like [1h, 4h, 24h]", { min: 1 }).default(() => [
+      "1h",
+      "4h",
+      "24h",
+    ]),
+    range_candles: int(2, 400, "of candles").default(20),
+    breakout_threshold: num({ min: 0, max: 10 }).default(0.1),
+    breakout_threshold_unit: oneOf(["atr", "fraction"] as const).default("atr"),
+    atr_period: int(1, 200).default(14),
+    ema_period: int(2, 200).default(20),
+  })
+  .superRefine((p, ctx) => {
+    if (p.breakout_threshold_unit === "fraction" && p.breakout_threshold > 0.5) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breakout_threshold"],
+        message: `${p.breakout_threshold} is a fraction of the price above 0.5 (50 %); with unit fraction use e.g. 0.002 for 0.2 %`,
+      });
+    }
+  });
+
+export const momentumSection = z
+  .strictObject({
+    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(
+      (): Interval[] => ["15m", "1h", "4h"],
+    ),
+    rsi_period: int(2, 200).default(14),
+    oversold: num({ min: 0, max: 100 }).default(30),
+    overbought: num({ min: 0, max: 100 }).default(70),
+    macd_fast: int(2, 100).default(12),
+    macd_slow: int(3, 200).default(26),
+    macd_signal: int(1, 100).default(9),
+  })
+  .superRefine((m, ctx) => {
+    if (m.overbought <= m.oversold) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["overbought"],
+        message: `${m.overbought} is not above oversold (${m.oversold}); overbought must be the higher RSI level`,
+      });
+    }
+    if (m.macd_slow <= m.macd_fast) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["macd_slow"],
+        message: `${m.macd_slow} is not above macd_fast (${m.macd_fast}); the slow EMA must be the longer one`,
+      });
+    }
+  });
+
+export const volumeSpikeSection = z.strictObject({
+  baseline_candles: int(2, 400, "of candles").default(20),
+  spike_ratio: num({ above: 0, max: 100 }).default(2),
+  spike_z: num({ min: 0, max: 20 }).default(2),
+});
+
+export const orderFlowSection = z.strictObject({
+  interval: interval().default("1h"),
+  window: int(1, 5000, "of candles").default(24),
+});
+
+export const volumeProfileSection = z.strictObject({
+  interval: interval().default("1h"),
+  window: int(10, 5000, "of candles").default(168),
+  value_area: num({ above: 0, max: 1 }).default(0.7),
 });
 
 export const KNOWLEDGE_AREAS = [
@@ -212,6 +316,11 @@ export const configSchema = z.strictObject({
   exchange: exchangeSection.prefault({}),
   universe: universeSection.prefault({}),
   sr_detector: srDetectorSection.prefault({}),
+  price_action: priceActionSection.prefault({}),
+  momentum: momentumSection.prefault({}),
+  volume_spike: volumeSpikeSection.prefault({}),
+  order_flow: orderFlowSection.prefault({}),
+  volume_profile: volumeProfileSection.prefault({}),
   learning_agent: learningAgentSection.prefault({}),
   data_dir: text("a folder path").default("./data"),
   output_dir: text("a folder path").default("./output"),

@@ -52,6 +52,27 @@ describe("defaults", () => {
         min_touches: 2,
         confluence_tolerance: 0.015,
       },
+      price_action: {
+        interval: "1h",
+        change_windows: ["1h", "4h", "24h"],
+        range_candles: 20,
+        breakout_threshold: 0.1,
+        breakout_threshold_unit: "atr",
+        atr_period: 14,
+        ema_period: 20,
+      },
+      momentum: {
+        timeframes: ["15m", "1h", "4h"],
+        rsi_period: 14,
+        oversold: 30,
+        overbought: 70,
+        macd_fast: 12,
+        macd_slow: 26,
+        macd_signal: 9,
+      },
+      volume_spike: { baseline_candles: 20, spike_ratio: 2, spike_z: 2 },
+      order_flow: { interval: "1h", window: 24 },
+      volume_profile: { interval: "1h", window: 168, value_area: 0.7 },
       learning_agent: {
         enabled: true,
         paper_trading: true,
@@ -210,8 +231,8 @@ describe("validation: one line per problem, with key, value, what is allowed and
     write("cma.yaml", "exchange:\n  nmae: binance\ndatadir: ./x\nzzzzzz: 1\n");
     expect(problems(() => load())).toEqual([
       "exchange.nmae: unknown key (did you mean name?); exchange has name, use_futures, rate_limit_per_minute, safety_margin, rest_url, ws_url (cma.yaml:2:3)",
-      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
-      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
+      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
+      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
     ]);
   });
 
@@ -236,7 +257,7 @@ describe("validation: one line per problem, with key, value, what is allowed and
       ),
     ).toEqual([
       "exchange.rate_limit_per_minute: 5 is out of range; expected a whole number from 60 to 1,000,000 (env CMA_EXCHANGE__RATE_LIMIT_PER_MINUTE)",
-      "sr_detector.lookback: expected a whole number of candles from 10 to 5000, got 99.5 (env CMA_SR_DETECTOR__LOOKBACK)",
+      "sr_detector.lookback: expected a whole number of candles from 11 to 5000, got 99.5 (env CMA_SR_DETECTOR__LOOKBACK)",
       "sr_detector.confluence_tolerance: 0 is out of range; expected a number above 0 and at most 0.2 (env CMA_SR_DETECTOR__CONFLUENCE_TOLERANCE)",
     ]);
   });
@@ -270,6 +291,34 @@ describe("validation: one line per problem, with key, value, what is allowed and
     write("cma.yaml", "universe:\n  include: [BTCUSDT]\n  exclude: [btcusdt]\n");
     expect(problems(() => load())).toEqual([
       "universe.include[0]: BTCUSDT is in both include and exclude; remove it from one of them (cma.yaml:2:13)",
+    ]);
+  });
+
+  it("agent sections: weighted S/R timeframes, ordered thresholds, durations", () => {
+    write(
+      "cma.yaml",
+      [
+        "sr_detector:",
+        "  timeframes: [1d, 2h]",
+        "price_action:",
+        "  change_windows: [4h, 90s]",
+        "momentum:",
+        "  oversold: 40",
+        "  overbought: 35",
+        "  macd_fast: 26",
+        "  macd_slow: 12",
+        "",
+      ].join("\n"),
+    );
+    expect(problems(() => load())).toEqual([
+      "sr_detector.timeframes[1]: 2h has no S/R weight; use timeframes from 1M, 1w, 3d, 1d, 4h, 1h (cma.yaml:2:20)",
+      'price_action.change_windows[1]: "90s" is not a duration; expected a whole number and m, h, d or w, like 4h or 7d (cma.yaml:4:24)',
+      "momentum.overbought: 35 is not above oversold (40); overbought must be the higher RSI level (cma.yaml:7:3)",
+      "momentum.macd_slow: 12 is not above macd_fast (26); the slow EMA must be the longer one (cma.yaml:9:3)",
+    ]);
+    write("cma.yaml", "price_action:\n  breakout_threshold: 2\n  breakout_threshold_unit: fraction\n");
+    expect(problems(() => load())).toEqual([
+      "price_action.breakout_threshold: 2 is a fraction of the price above 0.5 (50 %); with unit fraction use e.g. 0.002 for 0.2 % (cma.yaml:2:3)",
     ]);
   });
 

@@ -3,16 +3,20 @@
  * adding one means adding it here.
  */
 import type { CommandRegistration } from "../program.js";
+import { analyzeCommand } from "./analyze.js";
 import { candlesCommand } from "./candles.js";
 import { demoCommand } from "./demo.js";
 import { doctorCommand } from "./doctor.js";
 import { downloadCommand } from "./download.js";
 import { importCommand } from "./import.js";
+import { levelsCommand } from "./levels.js";
 import { marketsCommand } from "./markets.js";
 
 export const COMMANDS: readonly CommandRegistration[] = [
   marketsCommand,
   candlesCommand,
+  analyzeCommand,
+  levelsCommand,
   downloadCommand,
   importCommand,
   doctorCommand,

@@ -1,0 +1,77 @@
+/**
+ * The configuration's agent sections as analyzeSymbol options: the one place where snake_case config keys meet the
+ * agents' option names. Options the config does not expose keep the agents' documented defaults.
+ */
+import type { Config } from "../core/config.js";
+import { type Interval, intervalMs } from "../core/interval.js";
+import { DEFAULT_SYMBOL_ANALYSIS_OPTIONS, type SymbolAnalysisOptions } from "../agents/symbol-analysis.js";
+
+/** Finest first; 1M sorts last whatever month it is. */
+function byDuration(a: Interval, b: Interval): number {
+  const ms = (i: Interval) => (i === "1M" ? Number.MAX_SAFE_INTEGER : intervalMs(i));
+  return ms(a) - ms(b);
+}
+
+export function agentOptionsFromConfig(config: Config): SymbolAnalysisOptions {
+  const pa = config.price_action;
+  const m = config.momentum;
+  const v = config.volume_spike;
+  const sr = config.sr_detector;
+  return {
+    baseInterval: pa.interval,
+    // The per-timeframe table shows every momentum timeframe too: they are read anyway, so it costs nothing.
+    timeframes: [...new Set<Interval>([...DEFAULT_SYMBOL_ANALYSIS_OPTIONS.timeframes, ...m.timeframes])].sort(
+      byDuration,
+    ),
+    candles: DEFAULT_SYMBOL_ANALYSIS_OPTIONS.candles,
+    priceAction: {
+      changeWindows: [...pa.change_windows],
+      rangeLookback: pa.range_candles,
+      threshold: { unit: pa.breakout_threshold_unit, value: pa.breakout_threshold },
+      atrPeriod: pa.atr_period,
+      emaPeriod: pa.ema_period,
+    },
+    momentum: {
+      timeframes: [...m.timeframes],
+      rsiPeriod: m.rsi_period,
+      oversold: m.oversold,
+      overbought: m.overbought,
+      macdFast: m.macd_fast,
+      macdSlow: m.macd_slow,
+      macdSignal: m.macd_signal,
+    },
+    volume: {
+      baselinePeriod: v.baseline_candles,
+      spikeRatio: v.spike_ratio,
+      spikeZ: v.spike_z,
+      // One liquidity floor for the whole program: the universe's.
+      minQuoteVolume24h: config.universe.min_quote_volume_24h,
+    },
+    srDetector: {
+      timeframes: [...sr.timeframes],
+      lookback: sr.lookback,
+      min_touches: sr.min_touches,
+      confluence_tolerance: sr.confluence_tolerance,
+    },
+    orderFlow: { interval: config.order_flow.interval, window: config.order_flow.window },
+    volumeProfile: {
+      interval: config.volume_profile.interval,
+      window: config.volume_profile.window,
+      valueArea: config.volume_profile.value_area,
+    },
+  };
+}
+
+/**
+ * The config keys that make the analysis read `interval`, e.g. ["momentum.timeframes"], so an interval the exchange
+ * refuses can be traced back to the setting that asked for it.
+ */
+export function configKeysUsingInterval(config: Config, interval: Interval): string[] {
+  const keys: string[] = [];
+  if (config.price_action.interval === interval) keys.push("price_action.interval");
+  if (config.momentum.timeframes.includes(interval)) keys.push("momentum.timeframes");
+  if (config.sr_detector.timeframes.includes(interval)) keys.push("sr_detector.timeframes");
+  if (config.order_flow.interval === interval) keys.push("order_flow.interval");
+  if (config.volume_profile.interval === interval) keys.push("volume_profile.interval");
+  return keys;
+}
