@@ -150,7 +150,7 @@ export interface MarketDataMarketResult {
     lookback: string;
     /** With syncCandles' default page size (what a cold start sends today). */
     weightPerSymbol: number;
-    /** With the adapter's cheapest page (500 rows on futures). */
+    /** With the adapter's cheapest page (499 rows on futures, the same as syncCandles' default now). */
     weightPerSymbolWithAdapterPageSize: number;
     total: number;
     minMinutes: number;
@@ -280,8 +280,8 @@ async function benchMarket(market: MarketType, o: Required<MarketDataBenchOption
           ...(pageSize !== undefined ? { pageSize } : {}),
         });
       const p = plan();
-      // syncCandles pages by bestKlinePageSize (499 on futures, from the documented bands); the adapter's own table
-      // makes 500-row pages the cheapest (weight 2), which matters as soon as a look-back is 500 or more.
+      // syncCandles pages by bestKlinePageSize, which is the adapter's cheapestKlinePage (one weight table): kept as
+      // a separate column so a future divergence between the two shows up here.
       const adapterPages = plan(cheapestKlinePage(market));
       const overhead = coldStart.weight - coldStart.plan.weightPerSymbol * o.symbols;
       const total = p.weight * o.symbols + overhead;

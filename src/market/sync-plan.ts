@@ -7,6 +7,7 @@
  * built from. Daily candles are always downloaded when asked for: they are cheap (1/24 of the 1h rows), are the base
  * of 3d/1w/1M, and so stay Binance's own values even where finer data has holes.
  */
+import { cheapestKlinePage, endpoint } from "../exchange/binance/endpoints.js";
 import { UsageError } from "../core/errors.js";
 import { divides, INTERVALS, type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
@@ -53,37 +54,20 @@ export function planSync(intervals: readonly Interval[], opts: SyncPlanOptions =
 }
 
 /** Binance's documented weight of one kline request returning up to `limit` rows. */
+/** The weight of one kline request of `limit` rows: the exchange adapter's endpoint table is the one source. */
 export function klineRequestWeight(exchange: ExchangeId, market: MarketType, limit: number): number {
   if (exchange !== "binance") return 1;
-  if (market === "spot") return 2; // flat since 2023-08-25
-  // USDⓈ-M futures: [1,100) → 1, [100,500) → 2, [500,1000] → 5, above → 10 (documented bands).
-  if (limit < 100) return 1;
-  if (limit < 500) return 2;
-  if (limit <= 1000) return 5;
-  return 10;
+  return endpoint(market, "klines").weight({ limit });
 }
 
 /** The largest `limit` the exchange accepts for one kline request. */
 export function klineMaxLimit(exchange: ExchangeId, market: MarketType): number {
   if (exchange !== "binance") return 200;
-  return market === "spot" ? 1000 : 1500;
+  return endpoint(market, "klines").maxLimit ?? 1000;
 }
 
-/**
- * The page size with the most candles per unit of weight (ties: fewer requests). Spot: 1000 rows for weight 2
- * (500 candles per weight). Futures: 499 rows for weight 2 (249.5 per weight) beats 1000 for 5 (200) and
- * 1500 for 10 (150); 499 rather than 500 because the documented band [100, 500) puts 500 in the weight-5 band.
- */
+/** The page size with the most candles per unit of weight (spot 1000, futures 499; see cheapestKlinePage). */
 export function bestKlinePageSize(exchange: ExchangeId, market: MarketType): number {
-  const max = klineMaxLimit(exchange, market);
-  let best = 1;
-  let bestRatio = 0;
-  for (let limit = 1; limit <= max; limit++) {
-    const ratio = limit / klineRequestWeight(exchange, market, limit);
-    if (ratio >= bestRatio) {
-      best = limit;
-      bestRatio = ratio;
-    }
-  }
-  return best;
+  if (exchange !== "binance") return klineMaxLimit(exchange, market);
+  return cheapestKlinePage(market);
 }

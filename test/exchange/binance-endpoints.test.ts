@@ -7,10 +7,10 @@ describe("Binance endpoint table", () => {
     expect([w({}), w({ limit: 1 }), w({ limit: 500 }), w({ limit: 1000 })]).toEqual([2, 2, 2, 2]);
   });
 
-  it("charges futures klines by limit band, inclusive at the top, and 5 without a limit", () => {
+  it("counts futures klines by the documented limit bands (the higher where observation differs), 5 without a limit", () => {
     const w = endpoint("futures", "klines").weight;
     const at = (limit: number) => w({ limit });
-    expect([1, 99, 100, 101, 499, 500, 501, 1000, 1001, 1500].map(at)).toEqual([1, 1, 1, 2, 2, 2, 5, 5, 10, 10]);
+    expect([1, 99, 100, 101, 499, 500, 501, 1000, 1001, 1500].map(at)).toEqual([1, 1, 2, 2, 2, 5, 5, 5, 10, 10]);
     expect(w({})).toBe(5);
   });
 
@@ -51,7 +51,7 @@ describe("Binance endpoint table", () => {
 
   it("pages klines at the limit with the least weight per candle", () => {
     expect(cheapestKlinePage("spot")).toBe(1000);
-    // 500 rows for 2 beats 1000 for 5 and 1500 for 10.
-    expect(cheapestKlinePage("futures")).toBe(500);
+    // 499 rows for 2 beats 1000 for 5 and 1500 for 10 (500 is in the weight-5 band as documented).
+    expect(cheapestKlinePage("futures")).toBe(499);
   });
 });

@@ -7,12 +7,16 @@ import { SimulatedClock } from "../../src/core/clock.js";
 import { UsageError } from "../../src/core/errors.js";
 import { HOUR, INTERVALS, type Interval } from "../../src/core/interval.js";
 import { BinanceExchange } from "../../src/exchange/binance/binance-exchange.js";
-import { ENDPOINTS } from "../../src/exchange/binance/endpoints.js";
 import type { MarketType } from "../../src/exchange/exchange.js";
 import { syncCandles } from "../../src/market/sync.js";
 import { planSync } from "../../src/market/sync-plan.js";
 import { firstOpenTime, planWarmup, warmupSync } from "../../src/market/warmup-plan.js";
-import { type FakeBinance, startFakeBinance, syntheticMarketData } from "../../src/sim/fake-binance/index.js";
+import {
+  type FakeBinance,
+  futuresKlineWeight,
+  startFakeBinance,
+  syntheticMarketData,
+} from "../../src/sim/fake-binance/index.js";
 import { at, key, type TempStore, tempStore } from "./helpers.js";
 
 /** Saturday 2026-01-10, 5 s past midnight UTC: a 3d bucket opens that day (floor(t/1d) % 3 == 0), the week on Monday 5th. */
@@ -26,8 +30,9 @@ const SR_AND_15M: Partial<Record<Interval, number>> = {
   "1h": 100,
   "15m": 100,
 };
-/** What the Binance adapter (and the fake) charge per futures request: the bands inclusive at the top. */
-const adapterFuturesWeight = (limit: number) => ENDPOINTS.futures.klines.weight({ limit });
+/** What Binance was observed to charge per futures request ([OBS-FUT], as the fake server does): bands inclusive at
+ * the top. The adapter counts the documented bands, which are higher at 100 and 500 rows. */
+const observedFuturesWeight = (limit: number) => futuresKlineWeight(String(limit));
 
 const summary = (p: ReturnType<typeof planWarmup>) =>
   p.groups.map((g) => `${g.download}<${g.derive.join(",")}> rows=${g.rows} req=${g.requests} w=${g.weight}`);
@@ -55,8 +60,8 @@ describe("planWarmup", () => {
     expect(p.groups.find((g) => g.download === "1d")?.derive).not.toContain("1M");
   });
 
-  it("futures with the adapter's weights (100 rows → 1): everything is cheapest downloaded directly, weight 1 each", () => {
-    const p = planWarmup({ lookback: SR_AND_15M, market: "futures", now: NOW, requestWeight: adapterFuturesWeight });
+  it("futures priced as observed (100 rows → 1): everything is cheapest downloaded directly, weight 1 each", () => {
+    const p = planWarmup({ lookback: SR_AND_15M, market: "futures", now: NOW, requestWeight: observedFuturesWeight });
     expect(summary(p)).toEqual(["15m", "1h", "4h", "1d", "3d", "1w", "1M"].map((i) => `${i}<> rows=100 req=1 w=1`));
     expect(p).toMatchObject({ weight: 7, requests: 7, rows: 700, directWeight: 7 });
   });
@@ -89,13 +94,13 @@ describe("planWarmup", () => {
         weight: 6,
       },
     ]);
-    // With 500-row pages and the adapter's bands: 500 + 500 + 200, weight 2 each.
+    // With 500-row pages priced as observed: 500 + 500 + 200, weight 2 each.
     const g = planWarmup({
       lookback: { "1h": 1200 },
       market: "futures",
       now: NOW,
       pageSize: 500,
-      requestWeight: adapterFuturesWeight,
+      requestWeight: observedFuturesWeight,
     });
     expect(g).toMatchObject({ weight: 6, requests: 3 });
     // Spot, 2500 rows: three pages at 2 each.

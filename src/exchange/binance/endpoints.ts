@@ -157,20 +157,23 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       id: "klines",
       market: "futures",
       path: "/fapi/v1/klines",
-      // Without `limit` the server returns 500 rows but charges 5 ([OBS-FUT]); we always send a limit.
+      // The documented bands [1,100) → 1, [100,500) → 2, [500,1000] → 5, above → 10 charge 100 and 500 rows more
+      // than Binance was observed to ([OBS-FUT]: inclusive at the top). Where the two disagree we count the higher
+      // weight: over-counting only slows us a little, under-counting could push the IP over its limit. Without
+      // `limit` the server returns 500 rows but charges 5 ([OBS-FUT]); we always send a limit.
       weight: (p) =>
         p.limit === undefined
           ? 5
           : band(Number(p.limit), [
-              [100, 1],
-              [500, 2],
+              [99, 1],
+              [499, 2],
               [1000, 5],
               [Number.POSITIVE_INFINITY, 10],
             ]),
       maxLimit: FUTURES_KLINES_MAX,
       usedWeightHeaderReliable: true,
       source:
-        "[FUT-MD] Kline/Candlestick Data: by limit 1 / 2 / 5 / 10; bands inclusive at the top (100→1, 500→2, 1000→5, 1001+→10) and no limit → 5 per [OBS-FUT]; limit max 1500",
+        "[FUT-MD] Kline/Candlestick Data: by limit [1,100) 1, [100,500) 2, [500,1000] 5, >1000 10 (observed inclusive at the top, [OBS-FUT]; the higher is counted); no limit → 5 per [OBS-FUT]; limit max 1500",
     },
     ticker24h: {
       id: "ticker24h",
@@ -214,8 +217,8 @@ export function endpoint(market: MarketType, id: EndpointId): Endpoint {
 
 /**
  * The kline page size with the least weight per candle (ties → the larger page, fewer round trips).
- * Spot: 1000 (weight 2 flat). Futures: 500 (weight 2 → 0.004 per candle, against 1000 → 5 = 0.005 and
- * 1500 → 10 ≈ 0.0067), so long ranges are fetched in pages of 500 at 40 % of the weight of 1500-row pages.
+ * Spot: 1000 (weight 2 flat). Futures: 499 (weight 2 under both the documented and the observed bands → 0.004 per
+ * candle, against 1000 → 5 = 0.005 and 1500 → 10 ≈ 0.0067), so long ranges cost 40 % of 1500-row pages.
  */
 export function cheapestKlinePage(market: MarketType): number {
   const ep = ENDPOINTS[market].klines;
