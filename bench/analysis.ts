@@ -27,6 +27,7 @@ import { type MarketView, StoreMarketView } from "../src/market/market-view.js";
 import { firstOpenTime } from "../src/market/warmup-plan.js";
 import { syntheticMarketData } from "../src/sim/fake-binance/index.js";
 import { openDatabase } from "../src/storage/database.js";
+import { bestOf } from "./timing.js";
 
 export const ANALYSIS_INTERVALS: readonly Interval[] = ["5m", "15m", "1h", "4h", "1d", "3d", "1w", "1M"];
 const NOW = Date.UTC(2026, 0, 10);
@@ -98,19 +99,6 @@ const CONFIGS: readonly { name: string; options: Partial<SymbolAnalysisOptions> 
   },
 ];
 
-function timed(repeats: number, run: () => void): { ms: number; cpuMs: number } {
-  let best = { ms: Number.POSITIVE_INFINITY, cpuMs: Number.POSITIVE_INFINITY };
-  for (let r = 0; r < repeats; r++) {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    run();
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (ms < best.ms) best = { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-  }
-  return best;
-}
-
 async function profilePass(run: () => void): Promise<{ name: string; pct: number }[]> {
   const session = new Session();
   session.connect();
@@ -177,7 +165,7 @@ export async function benchAnalysis(opts: AnalysisBenchOptions = {}): Promise<An
     // One untimed pass first: the JIT compiles the agents, and the figures are of the steady state.
     const v0 = view();
     for (const s of symbols) analyzeSymbol(v0, s, o);
-    const t = timed(n, () => {
+    const t = bestOf(n, () => {
       const v = view();
       for (const s of symbols) analyzeSymbol(v, s, o);
     });

@@ -18,6 +18,7 @@ import {
   swingPivots,
   zScore,
 } from "../src/indicators/index.js";
+import { bestOf } from "./timing.js";
 
 export interface IndicatorBenchResult {
   readonly name: string;
@@ -58,19 +59,6 @@ export function syntheticOhlcv(n: number, seed = 42): SyntheticOhlcv {
     out.volume[i] = 100 + 1000 * rnd() ** 3;
   }
   return out;
-}
-
-function best(repeats: number, run: () => unknown): { ms: number; cpuMs: number } {
-  let fastest = { ms: Number.POSITIVE_INFINITY, cpuMs: Number.POSITIVE_INFINITY };
-  for (let r = 0; r < repeats; r++) {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    run();
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (ms < fastest.ms) fastest = { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-  }
-  return fastest;
 }
 
 export function benchIndicators(opts: { values?: number; repeats?: number } = {}): IndicatorBenchResult[] {
@@ -114,7 +102,7 @@ export function benchIndicators(opts: { values?: number; repeats?: number } = {}
     ],
   ];
   return cases.map(([name, run]) => {
-    const { ms, cpuMs } = best(repeats, run);
+    const { ms, cpuMs } = bestOf(repeats, run);
     return { name, values: n, ms, cpuMs, valuesPerSecond: n / (ms / 1000) };
   });
 }
