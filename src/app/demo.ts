@@ -15,7 +15,7 @@ import { HOUR, type Interval, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
 import type { StreamKey, StreamStatus } from "../exchange/exchange.js";
-import { ema, macd, rsi } from "../indicators/index.js";
+import { analyzeSymbol, type SymbolAnalysis, type SymbolAnalysisOptions } from "../agents/symbol-analysis.js";
 import { CandleStore } from "../market/candle-store.js";
 import { describeGap } from "../market/gaps.js";
 import { StoreMarketView } from "../market/market-view.js";
@@ -43,6 +43,8 @@ export interface DemoOptions {
   readonly stepMs?: number;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** The agents' settings (from the configuration); default the built-in defaults. */
+  readonly analysis?: Partial<SymbolAnalysisOptions>;
 }
 
 export interface DemoReport {
@@ -59,11 +61,23 @@ export interface DemoReport {
 
 interface SnapshotRow {
   symbol: string;
-  price: number | null;
+  price: number;
   change24hPct: number | null;
   rsi: Partial<Record<Interval, number>>;
-  macdHistogram4h: number | null;
-  trend1d: "up" | "down" | null;
+  momentum: string;
+  volumeScore: number;
+  nearestSupport: ZoneBrief | null;
+  nearestResistance: ZoneBrief | null;
+  zones: number;
+}
+
+interface ZoneBrief {
+  price: number;
+  low: number;
+  high: number;
+  timeframes: Interval[];
+  touches: number;
+  score: number;
 }
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"];
@@ -168,25 +182,31 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     for (const g of gaps.slice(0, 5)) out(`   ⚠️  gap: ${g}`);
     if (gaps.length > 5) out(`   … and ${gaps.length - 5} more gaps`);
 
-    // 3. A snapshot of what the analysis layer sees now: closed candles only, through the market view.
+    // 3. What the analysis agents see now: closed candles only, through the market view.
     const view = new StoreMarketView({ store, clock, exchange: "binance", market: "spot" });
-    const snapshot = SYMBOLS.map((s) => snapshotOf(view, s));
+    const snapshot = SYMBOLS.map((s) => snapshotOf(analyzeSymbol(view, s, opts.analysis)));
     out();
-    out(c.bold(`📊 Market snapshot at ${formatUtc(clock.now())} UTC (closed candles only)`));
+    out(c.bold(`📊 What the agents see at ${formatUtc(clock.now())} UTC (closed candles only)`));
     out(
       renderTable(
-        ["symbol", "price", "24h", "RSI 15m", "RSI 1h", "RSI 4h", "MACD hist 4h", "1d trend"],
+        ["symbol", "price", "24h", "RSI 15m", "RSI 1h", "RSI 4h", "vol score", "nearest support", "nearest resistance"],
         snapshot.map((r) => [
           r.symbol,
-          r.price === null ? "–" : formatPrice(r.price),
+          formatPrice(r.price),
           r.change24hPct === null ? "–" : colorPct(c, r.change24hPct),
           fmtRsi(c, r.rsi["15m"]),
           fmtRsi(c, r.rsi["1h"]),
           fmtRsi(c, r.rsi["4h"]),
-          r.macdHistogram4h === null ? "–" : formatSigned(r.macdHistogram4h),
-          r.trend1d === null ? "–" : r.trend1d === "up" ? c.green("up") : c.red("down"),
+          r.volumeScore.toFixed(1),
+          fmtZone(c.green, r.nearestSupport),
+          fmtZone(c.red, r.nearestResistance),
         ]),
         { colors: c },
+      ),
+    );
+    out(
+      c.dim(
+        "   zones: centre price, timeframes the level appears on, confluence score 0–100 (cma levels SYMBOL lists all)",
       ),
     );
 
@@ -222,7 +242,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     const reportFile = join(opts.outputDir, "demo_report.json");
     writeJsonAtomic(reportFile, report);
     out(`📝 Report: ${reportFile}`);
-    out(c.dim("Next in this project: S/R zones, signal cards, paper trading and the learning agent."));
+    out(c.dim("Next in this project: signal synthesis and cards, paper trading and the learning agent."));
     out(c.bold(rule));
     return report;
   } finally {
@@ -255,33 +275,32 @@ function derivedList(reports: SyncReport[]): string {
   return [...pairs].join(", ");
 }
 
-function snapshotOf(view: StoreMarketView, symbol: string): SnapshotRow {
-  const rsiOf = (interval: Interval): number | undefined => {
-    const closes = view.closed(symbol, interval, 300).map((k) => k.close);
-    if (closes.length < 15) return undefined;
-    const v = rsi(closes, 14).at(-1);
-    return v === undefined || Number.isNaN(v) ? undefined : v;
-  };
-  const h1 = view.closed(symbol, "1h", 25);
-  const price = h1.at(-1)?.close ?? null;
-  const dayAgo = h1.length >= 25 ? (h1[0] as Candle).close : null;
-  const h4 = view.closed(symbol, "4h", 300).map((k) => k.close);
-  const hist = h4.length >= 34 ? macd(h4).histogram.at(-1) : undefined;
-  const d1 = view.closed(symbol, "1d", 60).map((k) => k.close);
-  const e = d1.length >= 50 ? ema(d1, 50).at(-1) : undefined;
-  const rsiRow: Partial<Record<Interval, number>> = {};
-  for (const iv of ["15m", "1h", "4h"] as const) {
-    const v = rsiOf(iv);
-    if (v !== undefined) rsiRow[iv] = round(v, 2);
+function snapshotOf(a: SymbolAnalysis): SnapshotRow {
+  const rsi: Partial<Record<Interval, number>> = {};
+  for (const [iv, tf] of Object.entries(a.momentum.timeframes)) {
+    if (tf) rsi[iv as Interval] = round(tf.rsi, 2);
   }
+  const brief = (z: SymbolAnalysis["nearestSupport"]): ZoneBrief | null =>
+    z === null
+      ? null
+      : { price: z.price, low: z.low, high: z.high, timeframes: [...z.timeframes], touches: z.touches, score: z.score };
+  const change = a.priceAction.changes["24h"]?.percent ?? null;
   return {
-    symbol,
-    price,
-    change24hPct: price !== null && dayAgo !== null ? round(((price - dayAgo) / dayAgo) * 100, 3) : null,
-    rsi: rsiRow,
-    macdHistogram4h: hist === undefined || Number.isNaN(hist) ? null : hist,
-    trend1d: e === undefined || Number.isNaN(e) || price === null ? null : price >= e ? "up" : "down",
+    symbol: a.symbol,
+    price: a.price,
+    change24hPct: change === null ? null : round(change, 3),
+    rsi,
+    momentum: a.momentum.status,
+    volumeScore: a.volume.volumeScore,
+    nearestSupport: brief(a.nearestSupport),
+    nearestResistance: brief(a.nearestResistance),
+    zones: a.zones.length,
   };
+}
+
+function fmtZone(color: (s: string) => string, z: ZoneBrief | null): string {
+  if (z === null) return "–";
+  return `${color(formatPrice(z.price))} ${z.timeframes.join("/")} (${Math.round(z.score)})`;
 }
 
 interface LiveArgs {
@@ -400,12 +419,6 @@ function fmtRsi(c: Colors, v: number | undefined): string {
   if (v === undefined) return "–";
   const s = v.toFixed(1);
   return v <= 30 ? c.green(`${s} oversold`) : v >= 70 ? c.red(`${s} overbought`) : s;
-}
-
-/** Four significant digits, for oscillators whose scale follows the price. */
-function formatSigned(v: number): string {
-  const s = Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4);
-  return v > 0 ? `+${s}` : s;
 }
 
 function round(v: number, digits: number): number {

@@ -42,6 +42,10 @@ describe("the offline demo", () => {
     expect(btc?.price).toBe(lastClosed?.close);
     expect(btc?.rsi["1h"]).toBeGreaterThan(0);
     expect(btc?.rsi["1h"]).toBeLessThan(100);
+    // The S/R agent's nearest zones straddle the price.
+    expect(btc?.nearestSupport?.price).toBeLessThanOrEqual(btc!.price);
+    expect(btc?.nearestResistance?.price).toBeGreaterThan(btc!.price);
+    expect(btc?.zones).toBeGreaterThan(5);
   });
 
   it("writes its report as JSON in the output folder", () => {

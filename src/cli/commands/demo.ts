@@ -1,6 +1,7 @@
 /**
  * `cma demo` (also `npm run demo`): the main job, offline, on the real Binance candles bundled with the project.
  */
+import { agentOptionsFromConfig } from "../../app/agent-options.js";
 import { runDemo } from "../../app/demo.js";
 import { parseIntArg } from "../args.js";
 import type { CommandRegistration } from "../program.js";
@@ -30,6 +31,7 @@ export const demoCommand: CommandRegistration = {
             stepMs,
             signal: ctx.signal,
             logger: ctx.logger,
+            analysis: agentOptionsFromConfig(ctx.config),
           });
           return 0;
         }),
