@@ -1,0 +1,69 @@
+/**
+ * A trade signal: what synthesis emits, what the card shows, what the paper broker will trade.
+ * Plain JSON data (no NaN; null where a value is not available).
+ */
+import type { Interval } from "../core/interval.js";
+
+export type Direction = "LONG" | "SHORT";
+
+/** A support/resistance zone as cited by a signal (from the S/R detector). */
+export interface SignalZone {
+  readonly low: number;
+  readonly high: number;
+  readonly price: number;
+  readonly type: "support" | "resistance";
+  readonly touches: number;
+  /** Highest first. */
+  readonly timeframes: readonly Interval[];
+  readonly score: number;
+}
+
+/** One piece of evidence and what it contributed to the score (positive: for the direction; negative: against). */
+export interface EvidenceItem {
+  /** "price_action" | "momentum" | "volume" | "sr" | "learning" */
+  readonly component: "price_action" | "momentum" | "volume" | "sr" | "learning";
+  readonly label: string;
+  readonly contribution: number;
+}
+
+export interface SignalEvidence {
+  readonly items: readonly EvidenceItem[];
+  /** The weighted components before the learning multiplier, each in [-weight, +weight]. */
+  readonly components: Readonly<Record<EvidenceItem["component"], number>>;
+  /** The zones the trade is built on: the one justifying entry/stop, and those used for targets. */
+  readonly zones: readonly SignalZone[];
+  readonly rsi: Readonly<Partial<Record<Interval, number>>>;
+  /** Intervals whose RSI is oversold (LONG) or overbought (SHORT). */
+  readonly rsiExtremeOn: readonly Interval[];
+  readonly volumeRatio: number | null;
+  readonly volumeZScore: number | null;
+  readonly volumeTrend: "INCREASING" | "DECREASING" | "STABLE" | null;
+  readonly breakoutPct: number | null;
+  /** Null until the learning agent exists; the card then says so. */
+  readonly learning: {
+    readonly winRate: number;
+    readonly n: number;
+    readonly low: number;
+    readonly high: number;
+  } | null;
+}
+
+export interface Signal {
+  readonly id: string;
+  readonly symbol: string;
+  readonly direction: Direction;
+  /** Epoch ms of the analysis that produced it. */
+  readonly time: number;
+  readonly entry: number;
+  readonly stop: number;
+  /** T1, T2, T3 in the trade's direction. */
+  readonly targets: readonly [number, number, number];
+  /** Reward:risk of T1 (reward / risk, e.g. 2 for 1:2). */
+  readonly riskReward: number;
+  /** 0..1 */
+  readonly confidence: number;
+  /** Percent of a normal position, e.g. 100. */
+  readonly positionSizePct: number;
+  readonly rationale: string;
+  readonly evidence: SignalEvidence;
+}
