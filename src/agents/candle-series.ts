@@ -6,7 +6,7 @@
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
-import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
+import { atr, candleColumns, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
 
 export class CandleSeries {
   readonly candles: readonly Candle[];
@@ -24,12 +24,6 @@ export class CandleSeries {
     const n = candles.length;
     this.candles = candles;
     this.length = n;
-    this.openTime = new Float64Array(n);
-    this.closeTime = new Float64Array(n);
-    this.high = new Float64Array(n);
-    this.low = new Float64Array(n);
-    this.close = new Float64Array(n);
-    this.volume = new Float64Array(n);
     let prevOpen = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const c = candles[i]!;
@@ -45,13 +39,14 @@ export class CandleSeries {
         );
       }
       prevOpen = c.openTime;
-      this.openTime[i] = c.openTime;
-      this.closeTime[i] = c.closeTime;
-      this.high[i] = c.high;
-      this.low[i] = c.low;
-      this.close[i] = c.close;
-      this.volume[i] = c.volume;
     }
+    const cols = candleColumns(candles);
+    this.openTime = cols.openTime;
+    this.closeTime = cols.closeTime;
+    this.high = cols.high;
+    this.low = cols.low;
+    this.close = cols.close;
+    this.volume = cols.volume;
   }
 
   static of(input: readonly Candle[] | CandleSeries, label?: string): CandleSeries {

@@ -363,7 +363,8 @@ function snapshot(s: CandleSeries, o: Resolved): TimeframeSnapshot {
   };
 }
 
-function zoneSummary(z: SrZone): ZoneSummary {
+/** The reported fields of a zone (the detector's zones carry more: levels, touches by timeframe, …). */
+export function zoneSummary(z: ZoneSummary): ZoneSummary {
   return {
     low: z.low,
     high: z.high,

@@ -3,20 +3,12 @@
  * Plain JSON data (no NaN; null where a value is not available).
  */
 import type { Interval } from "../core/interval.js";
+import type { ZoneSummary } from "../agents/symbol-analysis.js";
 
 export type Direction = "LONG" | "SHORT";
 
-/** A support/resistance zone as cited by a signal (from the S/R detector). */
-export interface SignalZone {
-  readonly low: number;
-  readonly high: number;
-  readonly price: number;
-  readonly type: "support" | "resistance";
-  readonly touches: number;
-  /** Highest first. */
-  readonly timeframes: readonly Interval[];
-  readonly score: number;
-}
+/** A support/resistance zone as cited by a signal: the same summary `cma analyze` reports. */
+export type SignalZone = ZoneSummary;
 
 /** One piece of evidence and what it contributed to the score (positive: for the direction; negative: against). */
 export interface EvidenceItem {

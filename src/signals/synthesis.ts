@@ -29,12 +29,12 @@
  *    id = `${symbol}-${direction}-${time}`: the same analysis always gives the same id.
  */
 import { assertJsonSafe } from "../agents/json-safe.js";
-import type { SymbolAnalysis, ZoneSummary } from "../agents/symbol-analysis.js";
+import { type SymbolAnalysis, type ZoneSummary, zoneSummary } from "../agents/symbol-analysis.js";
 import { UsageError } from "../core/errors.js";
 import type { Interval } from "../core/interval.js";
 import { directionalEvidence } from "./evidence-score.js";
 import type { LearningInsight } from "./learning-insight.js";
-import type { Direction, EvidenceItem, Signal, SignalZone } from "./signal.js";
+import type { Direction, EvidenceItem, Signal } from "./signal.js";
 import {
   DEFAULT_SYNTHESIS_OPTIONS,
   resolveSynthesisOptions,
@@ -153,7 +153,7 @@ export function synthesizeSignal(
         volume,
         learning: adjust,
       },
-      zones: uniqueZones([l.stopZone, ...l.targetZones]).map(signalZone),
+      zones: uniqueZones([l.stopZone, ...l.targetZones]).map(zoneSummary),
       rsi: rsiReadings(analysis),
       rsiExtremeOn: direction === "LONG" ? [...analysis.momentum.oversoldOn] : [...analysis.momentum.overboughtOn],
       volumeRatio: v.ratio,
@@ -234,16 +234,4 @@ function uniqueZones(zs: readonly ZoneSummary[]): ZoneSummary[] {
     seen.add(k);
     return true;
   });
-}
-
-function signalZone(z: ZoneSummary): SignalZone {
-  return {
-    low: z.low,
-    high: z.high,
-    price: z.price,
-    type: z.type,
-    touches: z.touches,
-    timeframes: [...z.timeframes],
-    score: z.score,
-  };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { SymbolAnalysis, ZoneSummary } from "../../src/agents/symbol-analysis.js";
+import { type SymbolAnalysis, type ZoneSummary, zoneSummary } from "../../src/agents/symbol-analysis.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { HOUR, type Interval } from "../../src/core/interval.js";
 import { CandleStore } from "../../src/market/candle-store.js";
@@ -63,18 +63,6 @@ function expectZone(z: ZoneSummary, price: number): void {
   expect(z.timeframes.length).toBeGreaterThan(0);
   expect(z.score).toBeGreaterThanOrEqual(0);
   expect(z.score).toBeLessThanOrEqual(100);
-}
-
-function summary(z: ZoneSummary): ZoneSummary {
-  return {
-    low: z.low,
-    high: z.high,
-    price: z.price,
-    type: z.type,
-    touches: z.touches,
-    timeframes: z.timeframes,
-    score: z.score,
-  };
 }
 
 describe("cma analyze (live, against the fake exchange)", () => {
@@ -172,15 +160,17 @@ describe("cma analyze (live, against the fake exchange)", () => {
     };
     expect(l.time).toBe(T0);
     expect(l.price).toBe(atT0.price);
-    expect(l.zones.map(summary)).toEqual(atT0.zones);
-    expect(summary(l.nearestSupport)).toEqual(atT0.nearestSupport);
+    expect(l.zones.map(zoneSummary)).toEqual(atT0.zones);
+    expect(zoneSummary(l.nearestSupport)).toEqual(atT0.nearestSupport);
     expect(l.timeframesUsed).toEqual(["1M", "1w", "3d", "1d", "4h", "1h"]);
     for (const z of l.zones) {
       expect(z.distancePct).toBeCloseTo((Math.abs(z.price - l.price) / l.price) * 100, 9);
       expect(z.touchesByTimeframe.reduce((n, t) => n + t.touches, 0)).toBe(z.touches);
     }
     const limited = await runInProcess(spotArgs("live", "levels", "BTCUSDT", "--json", "--limit", "3"));
-    expect((JSON.parse(limited.stdout) as { zones: ZoneSummary[] }).zones.map(summary)).toEqual(atT0.zones.slice(0, 3));
+    expect((JSON.parse(limited.stdout) as { zones: ZoneSummary[] }).zones.map(zoneSummary)).toEqual(
+      atT0.zones.slice(0, 3),
+    );
   });
 
   it("prints readable summaries (offline from the store with --at)", async () => {
