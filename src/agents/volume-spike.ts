@@ -18,10 +18,11 @@
  * - Trend: mean of the last `shortPeriod` volumes over the mean of the last `longPeriod` (both including the latest):
  *   ≥ `increasingRatio` is INCREASING, ≤ `decreasingRatio` DECREASING, else STABLE.
  * - Liquidity: 24h quote volume = Σ quoteVolume of the candles closed in the 24h up to the latest close; where a
- *   candle's quoteVolume is 0 (Binance spot dumps do not record it) close × volume stands in for it and `estimated`
- *   is true. A candle longer than a day counts pro rata. passesLiquidity: that sum ≥ `minQuoteVolume24h`.
+ *   candle's quoteVolume is 0 (Binance spot dumps do not record it) volume × typical price stands in for it
+ *   (`quoteVolumeOf`, the same estimate the 24h tickers use) and `estimated` is true. A candle longer than a day counts pro rata. passesLiquidity: that sum ≥ `minQuoteVolume24h`.
  */
 import type { Candle } from "../core/candle.js";
+import { quoteVolumeOf } from "../market/window-stats.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { DAY, HOUR, type Interval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
@@ -62,7 +63,7 @@ export type VolumeTrend = "INCREASING" | "DECREASING" | "STABLE";
 
 export interface QuoteVolume24h {
   readonly value: number;
-  /** True when some candle had no recorded quote volume and close × volume was used. */
+  /** True when some candle had no recorded quote volume and volume × typical price was used. */
   readonly estimated: boolean;
   /** Hours of candles the sum covers (less than 24 for a short history). */
   readonly coveredHours: number;
@@ -156,7 +157,7 @@ export function quoteVolume24h(candles: readonly Candle[]): QuoteVolume24h {
     // A candle reaching back before the window (only possible for intervals over a day) counts pro rata.
     const share = c.openTime >= start ? 1 : i === n - 1 ? DAY / duration : 0;
     if (share === 0) break;
-    const q = c.quoteVolume > 0 ? c.quoteVolume : c.close * c.volume;
+    const q = quoteVolumeOf(c);
     if (c.quoteVolume === 0 && c.volume > 0) estimated = true;
     value += q * share;
     covered += duration * share;

@@ -187,7 +187,7 @@ export function renderAnalysis(
   const liq = vol.liquidity;
   out += line(
     "liquidity",
-    `24h quote volume ${formatCompact(liq.value)}${liq.estimated ? c.dim(" (estimated from close × volume)") : ""}` +
+    `24h quote volume ${formatCompact(liq.value)}${liq.estimated ? c.dim(" (estimated from volume × typical price)") : ""}` +
       ` ${liq.passes ? "≥" : "<"} ${formatCompact(liq.min)}: ${liq.passes ? c.green("passes") : c.red("below the floor")}`,
   );
 

@@ -10,6 +10,7 @@
  * quote volume estimated as volume x typical price where the data has none), and the book top (bid = last price,
  * ask = one tick above, no quantities). Request weight is never spent.
  */
+import { windowTotals } from "./window-stats.js";
 import type { Candle } from "../core/candle.js";
 import type { Clock } from "../core/clock.js";
 import { DataError, UnknownSymbolError, UsageError } from "../core/errors.js";
@@ -392,19 +393,7 @@ export class ReplayExchange implements Exchange {
     const first = window[0];
     const last = window[window.length - 1];
     if (!first || !last) return undefined;
-    let high = Number.NEGATIVE_INFINITY;
-    let low = Number.POSITIVE_INFINITY;
-    let volume = 0;
-    let quoteVolume = 0;
-    let trades = 0;
-    for (const c of window) {
-      if (c.high > high) high = c.high;
-      if (c.low < low) low = c.low;
-      volume += c.volume;
-      // Dumps without quote volume: estimate it from the typical price so liquidity ranking still works.
-      quoteVolume += c.quoteVolume > 0 || c.volume === 0 ? c.quoteVolume : (c.volume * (c.high + c.low + c.close)) / 3;
-      trades += c.trades;
-    }
+    const { high, low, volume, quoteVolume, trades } = windowTotals(window);
     const change = first.open === 0 ? 0 : ((last.close - first.open) / first.open) * 100;
     return {
       symbol,

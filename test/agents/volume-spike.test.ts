@@ -140,13 +140,13 @@ describe("volume score properties", () => {
 });
 
 describe("liquidity", () => {
-  it("estimates spot 24h quote volume as Σ close × volume (spot dumps record no quote volume)", () => {
+  it("estimates spot 24h quote volume as Σ volume × typical price (spot dumps record no quote volume)", () => {
     const w = closedBy(btc1h, at("2024-12-06T00:00:00Z"));
     expect(w.every((c) => !hasTakerVolume(c))).toBe(true);
     const day = w.slice(-24);
     const q = quoteVolume24h(w);
     expect(q.value).toBeCloseTo(
-      day.reduce((s, c) => s + c.close * c.volume, 0),
+      day.reduce((s, c) => s + (c.volume * (c.high + c.low + c.close)) / 3, 0),
       3,
     );
     expect(q).toMatchObject({ estimated: true, coveredHours: 24 });
@@ -157,10 +157,12 @@ describe("liquidity", () => {
     expect(analyzeVolumeSpike({ candles: w }, { minQuoteVolume24h: 1e12 }).liquidity.passes).toBe(false);
     // Daily candles: the last one is the 24h; weekly ones count a seventh.
     const d = closedBy(btc1d, at("2024-12-06T00:00:00Z"));
-    expect(quoteVolume24h(d).value).toBe(d.at(-1)!.close * d.at(-1)!.volume);
+    const lastDay = d.at(-1)!;
+    expect(quoteVolume24h(d).value).toBe((lastDay.volume * (lastDay.high + lastDay.low + lastDay.close)) / 3);
     const weeks = resample(d, "1d", "1w");
     const wq = quoteVolume24h(weeks);
-    expect(wq.value).toBeCloseTo((weeks.at(-1)!.close * weeks.at(-1)!.volume) / 7, 3);
+    const lastWeek = weeks.at(-1)!;
+    expect(wq.value).toBeCloseTo((lastWeek.volume * (lastWeek.high + lastWeek.low + lastWeek.close)) / 3 / 7, 3);
     expect(wq.coveredHours).toBe(24);
   });
 

@@ -3,6 +3,7 @@
  * Two implementations: real recorded candles (bundled-data.ts) and an endless deterministic universe for benchmarks
  * (synthetic-data.ts). The server only talks to this interface, so either can sit behind any route.
  */
+import { windowTotals } from "../../market/window-stats.js";
 import type { Candle } from "../../core/candle.js";
 import { alignDown, type Interval, intervalMs } from "../../core/interval.js";
 
@@ -105,42 +106,11 @@ export function windowFromCandles(
 }
 
 export function aggregateStats(candles: readonly Candle[], prevClose: number | undefined): WindowStats {
-  const first = candles[0] as Candle;
-  const last = candles[candles.length - 1] as Candle;
-  let high = Number.NEGATIVE_INFINITY;
-  let low = Number.POSITIVE_INFINITY;
-  let volume = 0;
-  let quoteVolume = 0;
-  let trades = 0;
-  for (const c of candles) {
-    if (c.high > high) high = c.high;
-    if (c.low < low) low = c.low;
-    volume += c.volume;
-    quoteVolume += quoteVolumeOf(c);
-    trades += c.trades;
-  }
-  return {
-    open: first.open,
-    high,
-    low,
-    close: last.close,
-    volume,
-    quoteVolume,
-    trades,
-    prevClose: prevClose ?? first.open,
-  };
+  const totals = windowTotals(candles);
+  return { ...totals, prevClose: prevClose ?? totals.open };
 }
 
 /** A window in which nothing traded: every price is the last one. */
 export function flatStats(price: number): WindowStats {
   return { open: price, high: price, low: price, close: price, volume: 0, quoteVolume: 0, trades: 0, prevClose: price };
-}
-
-/**
- * Quote volume of a candle; Binance's spot dumps shipped here carry zeros in that column, so it is estimated from the
- * typical price. Only tickers use the estimate (liquidity filters need it); kline rows stay exactly as recorded.
- */
-export function quoteVolumeOf(c: Candle): number {
-  if (c.quoteVolume > 0 || c.volume === 0) return c.quoteVolume;
-  return (c.volume * (c.high + c.low + c.close)) / 3;
 }
