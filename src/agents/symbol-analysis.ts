@@ -56,7 +56,6 @@ import {
   analyzeSupportResistance,
   resolveSrDetectorOptions,
   type SrDetectorOptionsInput,
-  type SrZone,
   type SrZoneType,
 } from "./sr-detector.js";
 import {

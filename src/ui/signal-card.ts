@@ -7,6 +7,7 @@
 import stringWidth from "string-width";
 import { UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
+import { timeframeName } from "../signals/evidence-format.js";
 import type { Signal, SignalZone } from "../signals/signal.js";
 import type { Colors } from "./colors.js";
 import { decimalsOf, formatNumber, formatPercent, priceDecimals } from "./format.js";
@@ -30,19 +31,6 @@ const BAR_CELLS = 10;
 /** Content starts after two spaces; one space is always kept before the right border. */
 const INDENT = "  ";
 const RIGHT_MARGIN = 1;
-
-const TIMEFRAME_NAMES: Partial<Record<Interval, string>> = {
-  "1M": "MONTHLY",
-  "1w": "WEEKLY",
-  "3d": "3-DAY",
-  "1d": "DAILY",
-  "12h": "12H",
-  "8h": "8H",
-  "6h": "6H",
-  "4h": "4H",
-  "2h": "2H",
-  "1h": "1H",
-};
 
 /** A run of text and how to colour it; a line is a list of these so plain and coloured output share one layout. */
 type Piece = readonly [text: string, style?: ((s: string) => string) | undefined];
@@ -226,7 +214,7 @@ function confidenceLine(confidence: number, c: Colors): Piece[] {
 
 function zoneLine(zone: SignalZone, c: Colors, tickSize: number | undefined): Piece[] {
   const tf = highestTimeframe(zone.timeframes);
-  const name = tf === undefined ? "" : `${TIMEFRAME_NAMES[tf] ?? tf.toUpperCase()} `;
+  const name = tf === undefined ? "" : `${timeframeName(tf).toUpperCase()} `;
   const touches = `${formatNumber(zone.touches, 0)} ${zone.touches === 1 ? "touch" : "touches"}`;
   const tone = zone.type === "support" ? c.green : c.red;
   return [

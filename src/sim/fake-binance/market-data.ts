@@ -3,7 +3,7 @@
  * Two implementations: real recorded candles (bundled-data.ts) and an endless deterministic universe for benchmarks
  * (synthetic-data.ts). The server only talks to this interface, so either can sit behind any route.
  */
-import { windowTotals } from "../../market/window-stats.js";
+import { type WindowTotals, windowTotals } from "../../market/window-stats.js";
 import type { Candle } from "../../core/candle.js";
 import { alignDown, type Interval, intervalMs } from "../../core/interval.js";
 
@@ -18,14 +18,7 @@ export interface SymbolPrecision {
 }
 
 /** Aggregate of what traded in a time window (a rolling 24 h ticker, or a candle still forming). */
-export interface WindowStats {
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-  readonly quoteVolume: number;
-  readonly trades: number;
+export interface WindowStats extends WindowTotals {
   /** Close of the last candle before the window (Binance's `prevClosePrice`); `open` if none. */
   readonly prevClose: number;
 }
