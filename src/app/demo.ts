@@ -242,7 +242,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     const reportFile = join(opts.outputDir, "demo_report.json");
     writeJsonAtomic(reportFile, report);
     out(`📝 Report: ${reportFile}`);
-    out(c.dim("Next in this project: signals fired live as cards (synthesis and cards exist), paper trading, the learning agent."));
+    out(
+      c.dim(
+        "Next in this project: signals fired live as cards (synthesis and cards exist), paper trading, the learning agent.",
+      ),
+    );
     out(c.bold(rule));
     return report;
   } finally {
