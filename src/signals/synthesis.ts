@@ -20,7 +20,11 @@
  *    positive — it amplifies, it never picks or flips the direction.
  * 5. Learning adds confidenceAdjustment clamped to ±weights.learning (0 with no insight), then the whole score is
  *    multiplied by contextMultiplier (1 with no insight). The direction is already fixed, so neither can flip it.
- * 6. Confidence = clamp(score, 0, 1). Below min_confidence → no signal.
+ * 6. Confidence = clamp(score / reach, 0, 1), where reach is the most the available evidence could score: the sum of
+ *    the price action, momentum, volume and S/R weights, plus the learning weight only when there is an insight.
+ *    Until the learning agent has enough trades its term cannot contribute, and a scale topping out at 80 % would
+ *    make every threshold mean something else before and after learning starts. `score` stays unnormalised.
+ *    Below min_confidence → no signal.
  * 7. Trade levels (trade-levels.ts): stop beyond the justifying zone with an ATR buffer, rejected beyond
  *    max_stop_pct; T1 at reward_risk; T2, T3 at the next zones or further R multiples. ATR = the base interval's.
  * 8. positionSizePct: at_min_confidence % at min_confidence, rising linearly to max_pct at full_confidence, clamped
@@ -55,15 +59,17 @@ export {
 export type SynthesisResult =
   | {
       readonly signal: Signal;
-      /** The score before clamping to the confidence (can exceed 1). */
+      /** The weighted score before normalising and clamping to the confidence (rule 6; can exceed 1). */
       readonly score: number;
     }
   | {
       readonly signal: null;
       /** Why nothing was emitted, in words a trader understands. */
       readonly reason: string;
-      /** The score reached (before clamping; 0 when there was no direction). */
+      /** The weighted score reached (before normalising and clamping; 0 when there was no direction). */
       readonly score: number;
+      /** The confidence it amounts to (rule 6); 0 when there was no direction or a reason before scoring. */
+      readonly confidence: number;
       readonly direction: Direction | null;
     };
 
@@ -82,7 +88,7 @@ export function synthesizeSignal(
       ev.items.length === 0
         ? "no directional evidence (no S/R zone at the price, no RSI extreme, no breakout)"
         : "conflicting evidence: bullish and bearish evidence cancel out";
-    return { signal: null, reason, score: 0, direction: null };
+    return { signal: null, reason, score: 0, confidence: 0, direction: null };
   }
   const direction: Direction = ev.net > 0 ? "LONG" : "SHORT";
   const s = direction === "LONG" ? 1 : -1;
@@ -108,12 +114,15 @@ export function synthesizeSignal(
   }
   const multiplier = learning ? learning.contextMultiplier : 1;
   const score = (directional + volume + adjust) * multiplier;
-  const confidence = Math.min(1, Math.max(0, score));
+  const w = o.weights;
+  const reach = w.price_action + w.momentum + w.volume + w.sr + (learning ? w.learning : 0);
+  const confidence = reach > 0 ? Math.min(1, Math.max(0, score / reach)) : 0;
   if (confidence < o.min_confidence) {
     return {
       signal: null,
       reason: `${direction} confidence ${confidence.toFixed(2)} is below min_confidence ${o.min_confidence}`,
       score,
+      confidence,
       direction,
     };
   }
@@ -128,7 +137,7 @@ export function synthesizeSignal(
     },
     o,
   );
-  if (levels.levels === null) return { signal: null, reason: levels.reason, score, direction };
+  if (levels.levels === null) return { signal: null, reason: levels.reason, score, confidence, direction };
   const l = levels.levels;
 
   const breakout = direction === "LONG" ? ev.breakoutUp : ev.breakoutDown;
