@@ -5,6 +5,8 @@
 import type { Config } from "../core/config.js";
 import { type Interval, intervalMs } from "../core/interval.js";
 import { DEFAULT_SYMBOL_ANALYSIS_OPTIONS, type SymbolAnalysisOptions } from "../agents/symbol-analysis.js";
+import { MINUTE } from "../core/interval.js";
+import { resolveSynthesisOptions, type SynthesisOptions } from "../signals/synthesis.js";
 
 /** Finest first; 1M sorts last whatever month it is. */
 function byDuration(a: Interval, b: Interval): number {
@@ -74,4 +76,27 @@ export function configKeysUsingInterval(config: Config, interval: Interval): str
   if (config.order_flow.interval === interval) keys.push("order_flow.interval");
   if (config.volume_profile.interval === interval) keys.push("volume_profile.interval");
   return keys;
+}
+
+/** The signal_synthesis section as synthesis options (validated again by synthesis, which names the bad option). */
+export function synthesisOptionsFromConfig(config: Config): SynthesisOptions {
+  const s = config.signal_synthesis;
+  return resolveSynthesisOptions({
+    weights: { ...s.weights },
+    min_confidence: s.min_confidence,
+    reward_risk: s.reward_risk,
+    max_stop_pct: s.max_stop_pct,
+    stop_atr_buffer: s.stop_atr_buffer,
+    cooldown_ms: s.cooldown_minutes * MINUTE,
+    zone_atr_distance: s.zone_atr_distance,
+    zone_tolerance: s.zone_tolerance,
+    macd_cross_max_bars: s.macd_cross_max_bars,
+    breakout_max_bars: s.breakout_max_bars,
+    position: {
+      min_pct: s.min_position_pct,
+      max_pct: s.max_position_pct,
+      at_min_confidence: s.position_pct_at_min_confidence,
+      full_confidence: s.full_position_confidence,
+    },
+  });
 }

@@ -285,6 +285,50 @@ export const volumeProfileSection = z.strictObject({
   value_area: num({ above: 0, max: 1 }).default(0.7),
 });
 
+/** Synthesis weights: the spec's 20 / 20 / 15 / 25 / 20. They need not sum to 1: confidence is normalised by them. */
+export const signalSynthesisSection = z
+  .strictObject({
+    weights: z
+      .strictObject({
+        price_action: num({ min: 0, max: 1 }).default(0.2),
+        momentum: num({ min: 0, max: 1 }).default(0.2),
+        volume: num({ min: 0, max: 1 }).default(0.15),
+        sr: num({ min: 0, max: 1 }).default(0.25),
+        learning: num({ min: 0, max: 1 }).default(0.2),
+      })
+      .prefault({}),
+    min_confidence: num({ min: 0, max: 1 }).default(0.55),
+    reward_risk: num({ above: 0, max: 20 }).default(2),
+    max_stop_pct: num({ above: 0, max: 50 }).default(5),
+    stop_atr_buffer: num({ min: 0, max: 10 }).default(0.5),
+    cooldown_minutes: int(0, 30 * 24 * 60, "of minutes").default(240),
+    zone_atr_distance: num({ min: 0, max: 10 }).default(1),
+    zone_tolerance: num({ min: 0, max: 0.2 }).default(0.015),
+    macd_cross_max_bars: int(0, 100, "of candles").default(3),
+    breakout_max_bars: int(0, 100, "of candles").default(3),
+    min_position_pct: num({ min: 0, max: 100 }).default(25),
+    max_position_pct: num({ min: 0, max: 1000 }).default(100),
+    position_pct_at_min_confidence: num({ min: 0, max: 1000 }).default(50),
+    full_position_confidence: num({ min: 0, max: 1 }).default(0.8),
+  })
+  .superRefine((s, ctx) => {
+    const w = s.weights;
+    if (w.price_action + w.momentum + w.volume + w.sr <= 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: "price_action, momentum, volume and sr are all 0; at least one must weigh something",
+      });
+    }
+    if (s.max_position_pct < s.min_position_pct) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_position_pct"],
+        message: `${s.max_position_pct} is below min_position_pct (${s.min_position_pct})`,
+      });
+    }
+  });
+
 export const KNOWLEDGE_AREAS = [
   "order_flow",
   "price_action",
@@ -321,6 +365,7 @@ export const configSchema = z.strictObject({
   volume_spike: volumeSpikeSection.prefault({}),
   order_flow: orderFlowSection.prefault({}),
   volume_profile: volumeProfileSection.prefault({}),
+  signal_synthesis: signalSynthesisSection.prefault({}),
   learning_agent: learningAgentSection.prefault({}),
   data_dir: text("a folder path").default("./data"),
   output_dir: text("a folder path").default("./output"),

@@ -6,8 +6,13 @@ import { DEFAULT_SR_DETECTOR_OPTIONS, resolveSrDetectorOptions } from "../../src
 import { DEFAULT_SYMBOL_ANALYSIS_OPTIONS, symbolAnalysisReads } from "../../src/agents/symbol-analysis.js";
 import { DEFAULT_VOLUME_PROFILE_OPTIONS, resolveVolumeProfileOptions } from "../../src/agents/volume-profile.js";
 import { DEFAULT_VOLUME_SPIKE_OPTIONS, resolveVolumeSpikeOptions } from "../../src/agents/volume-spike.js";
-import { agentOptionsFromConfig, configKeysUsingInterval } from "../../src/app/agent-options.js";
+import {
+  agentOptionsFromConfig,
+  configKeysUsingInterval,
+  synthesisOptionsFromConfig,
+} from "../../src/app/agent-options.js";
 import { defaultConfig, loadConfig } from "../../src/core/config.js";
+import { DEFAULT_SYNTHESIS_OPTIONS } from "../../src/signals/synthesis.js";
 
 const fromEnv = (env: Record<string, string>) => loadConfig({ env, file: false, cwd: "/tmp" });
 
@@ -175,5 +180,24 @@ describe("agentOptionsFromConfig", () => {
       "volume_profile.interval",
     ]);
     expect(configKeysUsingInterval(c, "2h")).toEqual([]);
+  });
+});
+
+describe("synthesisOptionsFromConfig", () => {
+  it("maps the signal_synthesis section, minutes to ms and the position keys to their group", () => {
+    const config = fromEnv({
+      CMA_SIGNAL_SYNTHESIS__COOLDOWN_MINUTES: "90",
+      CMA_SIGNAL_SYNTHESIS__WEIGHTS__SR: "0.4",
+      CMA_SIGNAL_SYNTHESIS__MIN_POSITION_PCT: "10",
+    });
+    const o = synthesisOptionsFromConfig(config);
+    expect(o.cooldown_ms).toBe(90 * 60_000);
+    expect(o.weights).toEqual({ price_action: 0.2, momentum: 0.2, volume: 0.15, sr: 0.4, learning: 0.2 });
+    expect(o.position).toEqual({ min_pct: 10, max_pct: 100, at_min_confidence: 50, full_confidence: 0.8 });
+    expect(o.min_confidence).toBe(0.55);
+  });
+
+  it("with defaults equals synthesis's own defaults", () => {
+    expect(synthesisOptionsFromConfig(defaultConfig("/tmp"))).toEqual(DEFAULT_SYNTHESIS_OPTIONS);
   });
 });

@@ -73,6 +73,22 @@ describe("defaults", () => {
       volume_spike: { baseline_candles: 20, spike_ratio: 2, spike_z: 2 },
       order_flow: { interval: "1h", window: 24 },
       volume_profile: { interval: "1h", window: 168, value_area: 0.7 },
+      signal_synthesis: {
+        weights: { price_action: 0.2, momentum: 0.2, volume: 0.15, sr: 0.25, learning: 0.2 },
+        min_confidence: 0.55,
+        reward_risk: 2,
+        max_stop_pct: 5,
+        stop_atr_buffer: 0.5,
+        cooldown_minutes: 240,
+        zone_atr_distance: 1,
+        zone_tolerance: 0.015,
+        macd_cross_max_bars: 3,
+        breakout_max_bars: 3,
+        min_position_pct: 25,
+        max_position_pct: 100,
+        position_pct_at_min_confidence: 50,
+        full_position_confidence: 0.8,
+      },
       learning_agent: {
         enabled: true,
         paper_trading: true,
@@ -231,8 +247,8 @@ describe("validation: one line per problem, with key, value, what is allowed and
     write("cma.yaml", "exchange:\n  nmae: binance\ndatadir: ./x\nzzzzzz: 1\n");
     expect(problems(() => load())).toEqual([
       "exchange.nmae: unknown key (did you mean name?); exchange has name, use_futures, rate_limit_per_minute, safety_margin, rest_url, ws_url (cma.yaml:2:3)",
-      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
-      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
+      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
+      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
     ]);
   });
 
