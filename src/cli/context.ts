@@ -70,6 +70,8 @@ export class CommandContext {
   /** Colours for stdout and stderr, decided separately (one may be a terminal, the other a pipe). */
   readonly colors: Colors;
   readonly errColors: Colors;
+  /** Set by a command that stopped because it was asked to (signal) and finished cleanly: exit 0, not 130. */
+  stoppedGracefully = false;
   #loaded: LoadedConfig | undefined;
   #logger: Logger | undefined;
   #exchange: Exchange | undefined;

@@ -31,7 +31,7 @@ export async function run(argv: readonly string[], io: CliIo = defaultIo()): Pro
   const program = buildProgram(io, COMMANDS, state);
   try {
     await program.parseAsync([...argv], { from: "user" });
-    if (io.signal?.aborted) return EXIT.interrupted;
+    if (io.signal?.aborted && !state.stoppedGracefully) return EXIT.interrupted;
     return state.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err, io, colors, state);
@@ -79,16 +79,22 @@ function isMain(): boolean {
   }
 }
 
-/** The real process: Ctrl-C aborts the running command (it saves what it has); a second Ctrl-C exits at once. */
+/**
+ * The real process: Ctrl-C or SIGTERM aborts the running command (it stops taking work, saves what it has, closes
+ * its connections); a second signal exits at once.
+ */
 async function main(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const onSignal = (name: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.interrupted);
-    process.stderr.write("\nstopping… (press Ctrl-C again to quit at once)\n");
+    const again = name === "SIGINT" ? "press Ctrl-C again" : `send ${name} again`;
+    process.stderr.write(`\nstopping… (${again} to quit at once)\n`);
     controller.abort(new DOMException("Interrupted", "AbortError"));
-  });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const code = await run(process.argv.slice(2), { ...defaultIo(), signal: controller.signal });
   process.exitCode = code;
 }

@@ -2,11 +2,9 @@
  * The commander program: global options, error style and exit codes. Commands live one per file in ./commands and
  * attach themselves through `defineAction`, which hands them a CommandContext and closes it afterwards.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Command, Option } from "commander";
-import { PROJECT_ROOT } from "../core/paths.js";
 import { type CliIo, CommandContext, type GlobalOptions } from "./context.js";
+import { programVersion } from "./version.js";
 
 /** A command's body: gets its positional arguments, its own options and the context; returns an exit code. */
 export type CommandBody<O> = (ctx: CommandContext, opts: O, args: string[]) => Promise<number | undefined>;
@@ -23,14 +21,8 @@ export interface RunState {
   exitCode: number;
   /** The command whose parsing failed, for the "see --help" hint. */
   command: string;
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
+  /** The command treats Ctrl-C / SIGTERM as its normal way to stop (`cma run`): exit with its code, not 130. */
+  stoppedGracefully?: boolean;
 }
 
 export function buildProgram(io: CliIo, commands: readonly CommandRegistration[], state: RunState): Command {
@@ -40,7 +32,7 @@ export function buildProgram(io: CliIo, commands: readonly CommandRegistration[]
       "crypto-market-agents: watches Binance markets, finds setups at higher-timeframe support/resistance, " +
         "paper-trades them and learns.",
     )
-    .version(version(), "-V, --version", "print the version")
+    .version(programVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("-c, --config <file>", "config file (default: ./cma.yaml if it exists)")
     .option("--exchange <name>", "exchange: binance (bybit, coinbase planned)")
@@ -78,6 +70,7 @@ export function buildProgram(io: CliIo, commands: readonly CommandRegistration[]
       const ctx = new CommandContext(io, cmd.optsWithGlobals<GlobalOptions>());
       try {
         state.exitCode = (await body(ctx, opts, positionals)) ?? 0;
+        state.stoppedGracefully = ctx.stoppedGracefully;
       } finally {
         await ctx.close();
       }

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type DemoReport, runDemo } from "../../src/app/demo.js";
-import { BUNDLED_CANDLES_DIR } from "../../src/core/paths.js";
-import { readKlineFile } from "../../src/market/binance-csv.js";
+import { DEMO_SYMBOLS, type DemoReport, runDemo } from "../../src/app/demo.js";
+import { defaultConfig } from "../../src/core/config.js";
+import { stripAnsi } from "../../src/ui/colors.js";
+import { displayWidth } from "../../src/ui/table.js";
 
 describe("the offline demo", () => {
   const dir = mkdtempSync(join(tmpdir(), "cma-demo-"));
@@ -12,45 +13,56 @@ describe("the offline demo", () => {
   let text = "";
   let report: DemoReport;
 
-  it("runs the real pipeline against the fake exchange and survives a dropped connection", async () => {
+  it("replays real candles through the orchestrator, survives a dropped connection and fires the signals", async () => {
+    const config = { ...defaultConfig(dir), data_dir: join(dir, "data"), output_dir: join(dir, "out") };
     report = await runDemo({
-      dataDir: join(dir, "data"),
-      outputDir: join(dir, "out"),
+      config,
       write: (s) => {
         text += s;
       },
-      liveHours: 6,
-      stepMs: 5,
+      days: 3,
     });
     expect(report.live.reconnects).toBe(1);
-    // The connection is down for two hours: every stream back-fills the candles that closed meanwhile.
+    // Two hours pass while the connection is down: the streams back-fill what closed meanwhile over REST.
     expect(report.live.backfilled).toBeGreaterThanOrEqual(5 * 2);
-    // 6 hours of 1h candles for 5 symbols, plus 15m for 2, arrive closed (live or back-filled).
-    expect(report.live.closedCandles).toBeGreaterThanOrEqual(5 * 6 + 2 * 24);
     expect(report.history.candlesDerived).toBeGreaterThan(0);
-    expect(report.history.weight).toBeGreaterThan(0);
-    expect(report.weight.spent).toBeLessThan(report.weight.limitPerMinute);
+    // 3 days of 15m cycles, plus the one at start, less the 8 skipped while disconnected.
+    expect(report.live.cycles).toBe(3 * 96 + 1 - 8);
+    // The 16:00 analysis of 2026-01-16 gives BTC, ETH and SOL SHORT signals.
+    const at16 = report.signals.filter((s) => s.time === Date.parse("2026-01-16T16:00:00Z"));
+    expect(at16.map((s) => s.symbol).sort()).toEqual(["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+    expect(text).toContain("CRYPTO MARKET AGENTS");
     expect(text).toContain("stream reconnected");
     expect(text).toContain("back-filled");
+    expect(text).toContain("Signal #1:");
+  }, 120_000);
+
+  it("prints aligned cards", () => {
+    let width = -1;
+    let cards = 0;
+    for (const line of stripAnsi(text).split("\n")) {
+      if (line.startsWith("┌")) {
+        width = displayWidth(line);
+        cards++;
+      } else if (width > 0 && /^[│├└]/.test(line)) {
+        expect(displayWidth(line), line).toBe(width);
+      }
+    }
+    expect(cards).toBe(report.signals.length);
   });
 
-  it("shows the last closed 1h close of the recorded data as the snapshot price", () => {
-    const h1 = readKlineFile(join(BUNDLED_CANDLES_DIR, "binance-spot", "BTCUSDT-1h.csv.gz"));
-    const start = Date.parse(report.startedAt);
-    const lastClosed = h1.filter((c) => c.closeTime < start).at(-1);
-    const btc = report.snapshot.find((r) => r.symbol === "BTCUSDT");
-    expect(btc?.price).toBe(lastClosed?.close);
-    expect(btc?.rsi["1h"]).toBeGreaterThan(0);
-    expect(btc?.rsi["1h"]).toBeLessThan(100);
-    // The S/R agent's nearest zones straddle the price.
-    expect(btc?.nearestSupport?.price).toBeLessThanOrEqual(btc!.price);
-    expect(btc?.nearestResistance?.price).toBeGreaterThan(btc!.price);
-    expect(btc?.zones).toBeGreaterThan(5);
-  });
-
-  it("writes its report as JSON in the output folder", () => {
+  it("leaves daily reports and its summary in the output folder", () => {
     const saved = JSON.parse(readFileSync(join(dir, "out", "demo_report.json"), "utf8")) as DemoReport;
-    expect(saved.symbols).toEqual(["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"]);
+    expect(saved.symbols).toEqual([...DEMO_SYMBOLS]);
     expect(saved.live).toEqual(report.live);
+    // At start, at each simulated midnight, and at the end (the same midnight: the same file).
+    expect(readdirSync(join(dir, "out", "reports")).sort()).toEqual([
+      "report-2026-01-14T00-00-00Z.json",
+      "report-2026-01-15T00-00-00Z.json",
+      "report-2026-01-16T00-00-00Z.json",
+      "report-2026-01-17T00-00-00Z.json",
+    ]);
+    const latest = JSON.parse(readFileSync(join(dir, "out", "latest_report.json"), "utf8"));
+    expect(latest.signalsTotal).toBe(report.signals.length);
   });
 });

@@ -11,12 +11,16 @@ import { downloadCommand } from "./download.js";
 import { importCommand } from "./import.js";
 import { levelsCommand } from "./levels.js";
 import { marketsCommand } from "./markets.js";
+import { runCommand } from "./run.js";
+import { scanCommand } from "./scan.js";
 
 export const COMMANDS: readonly CommandRegistration[] = [
   marketsCommand,
   candlesCommand,
   analyzeCommand,
   levelsCommand,
+  scanCommand,
+  runCommand,
   downloadCommand,
   importCommand,
   doctorCommand,

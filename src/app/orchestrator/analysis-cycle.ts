@@ -1,0 +1,158 @@
+/**
+ * One analysis pass over the universe: for each symbol, the agents' analysis as of the view's now, then signal
+ * synthesis, then the cooldown. One symbol's failure (too little history, damaged data, a bug in one agent's maths
+ * on odd candles) is recorded and the others go on. The pass yields to the event loop between symbols, so streams,
+ * timers and Ctrl-C are served while a large universe is analysed.
+ */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { analyzeSymbol, type SymbolAnalysis, type SymbolAnalysisOptions } from "../../agents/symbol-analysis.js";
+import type { MarketView } from "../../market/market-view.js";
+import type { LearningInsight } from "../../signals/learning-insight.js";
+import type { Signal } from "../../signals/signal.js";
+import {
+  type SignalCooldown,
+  type SynthesisOptions,
+  type SynthesisResult,
+  synthesizeSignal,
+} from "../../signals/synthesis.js";
+import { messageOf } from "./agent-status.js";
+
+/**
+ * The learning agent's view of a setup. Called with the analysis and the synthesis result without learning (which
+ * fixes the direction and the evidence); returns the insight for similar past setups, or null while it knows too
+ * little.
+ */
+export type InsightProvider = (analysis: SymbolAnalysis, withoutLearning: SynthesisResult) => LearningInsight | null;
+
+export interface SymbolOutcome {
+  readonly symbol: string;
+  /** The emitted signal (after the cooldown). */
+  readonly signal: Signal | null;
+  /** Why there is no signal: synthesis's reason, the cooldown, or the error. Null when a signal was emitted. */
+  readonly reason: string | null;
+  readonly confidence: number;
+  readonly direction: "LONG" | "SHORT" | null;
+  readonly error: string | null;
+  /** Parts of the analysis that had no result (e.g. order flow on spot candles without taker volume). */
+  readonly unavailable: readonly string[];
+}
+
+export interface AnalysisPass {
+  readonly time: number;
+  readonly outcomes: readonly SymbolOutcome[];
+  readonly signals: readonly Signal[];
+  /** Analyses that completed, keyed by symbol (the orchestrator keeps the latest for reports and learning). */
+  readonly analyses: ReadonlyMap<string, SymbolAnalysis>;
+  readonly aborted: boolean;
+}
+
+export interface AnalysisPassParams {
+  readonly view: MarketView;
+  readonly symbols: readonly string[];
+  readonly options: SymbolAnalysisOptions;
+  readonly synthesis: SynthesisOptions;
+  readonly cooldown: SignalCooldown;
+  readonly insight?: InsightProvider | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Called for each emitted signal as soon as it exists (cards appear while the pass goes on). */
+  readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
+}
+
+export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPass> {
+  const time = p.view.now();
+  const outcomes: SymbolOutcome[] = [];
+  const signals: Signal[] = [];
+  const analyses = new Map<string, SymbolAnalysis>();
+  let aborted = false;
+  for (const symbol of p.symbols) {
+    if (p.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    const o = analyzeOne(p, symbol);
+    outcomes.push(o.outcome);
+    if (o.analysis) analyses.set(symbol, o.analysis);
+    if (o.outcome.signal) {
+      signals.push(o.outcome.signal);
+      p.onSignal?.(o.outcome.signal, o.analysis!);
+    }
+    await yieldToLoop();
+  }
+  return { time, outcomes, signals, analyses, aborted };
+}
+
+function analyzeOne(
+  p: AnalysisPassParams,
+  symbol: string,
+): { outcome: SymbolOutcome; analysis: SymbolAnalysis | null } {
+  let analysis: SymbolAnalysis;
+  try {
+    analysis = analyzeSymbol(p.view, symbol, p.options);
+  } catch (e) {
+    return { outcome: failed(symbol, e), analysis: null };
+  }
+  const unavailable = unavailableParts(analysis);
+  try {
+    let r = synthesizeSignal(analysis, p.synthesis, null);
+    const insight = p.insight && r.score !== 0 ? p.insight(analysis, r) : null;
+    if (insight) r = synthesizeSignal(analysis, p.synthesis, insight);
+    if (!r.signal) {
+      return {
+        outcome: {
+          symbol,
+          signal: null,
+          reason: r.reason,
+          confidence: r.confidence,
+          direction: r.direction,
+          error: null,
+          unavailable,
+        },
+        analysis,
+      };
+    }
+    const s = r.signal;
+    if (!p.cooldown.admit(s)) {
+      const mins = Math.ceil(p.cooldown.durationMs / 60_000);
+      return {
+        outcome: {
+          symbol,
+          signal: null,
+          reason: `${s.direction} already announced within the last ${mins} min (cooldown)`,
+          confidence: s.confidence,
+          direction: s.direction,
+          error: null,
+          unavailable,
+        },
+        analysis,
+      };
+    }
+    return {
+      outcome: {
+        symbol,
+        signal: s,
+        reason: null,
+        confidence: s.confidence,
+        direction: s.direction,
+        error: null,
+        unavailable,
+      },
+      analysis,
+    };
+  } catch (e) {
+    return { outcome: { ...failed(symbol, e), unavailable }, analysis };
+  }
+}
+
+function failed(symbol: string, e: unknown): SymbolOutcome {
+  return { symbol, signal: null, reason: null, confidence: 0, direction: null, error: messageOf(e), unavailable: [] };
+}
+
+/** The agent names (as in the status board) whose part of this analysis had no result. */
+export function unavailableParts(a: SymbolAnalysis): string[] {
+  const out: string[] = [];
+  if (!a.orderFlow.available) out.push("order-flow");
+  if (!a.volumeProfile.available) out.push("volume-profile");
+  if (a.momentum.missing.length > 0 && Object.keys(a.momentum.timeframes).length === 0) out.push("momentum");
+  if (a.zones.length === 0) out.push("sr-detector");
+  return out;
+}

@@ -1,0 +1,425 @@
+/**
+ * The running system: universe → market data → agents → synthesis → (paper broker, learning) → reports, on one
+ * injected clock. Live (`cma run`) the clock follows the exchange and real timers wait for each task; in a replay
+ * (the demo, tests) a driver moves a simulated clock and calls `runDue()`. Everything between is the same code.
+ *
+ * Tasks and their own intervals:
+ * - universe: chosen at start from the exchange's markets and 24 h tickers (config `universe`), re-chosen daily;
+ * - market-data: before every analysis, brings the store up to the last closed candles (streams do most of it);
+ * - the analysis agents (S/R detector, price action, momentum, volume spike, order flow, volume profile) and signal
+ *   synthesis: whenever a candle of the finest analysed timeframe closes (15m with the default momentum timeframes),
+ *   plus `settleMs` so the exchange has published it;
+ * - reporter: every `report_interval`.
+ * One symbol or agent failing never stops the others; each failure is counted on the status board and reported.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Config } from "../../core/config.js";
+import { UsageError } from "../../core/errors.js";
+import { DAY, type Interval, intervalMs } from "../../core/interval.js";
+import { type Logger, silentLogger } from "../../core/log.js";
+import type { Exchange, StreamStatus } from "../../exchange/exchange.js";
+import { symbolAnalysisReads, type SymbolAnalysis, type SymbolAnalysisOptions } from "../../agents/symbol-analysis.js";
+import type { CandleStore } from "../../market/candle-store.js";
+import { StoreMarketView } from "../../market/market-view.js";
+import { selectUniverse } from "../../market/universe.js";
+import type { Signal } from "../../signals/signal.js";
+import { SignalCooldown, type SynthesisOptions } from "../../signals/synthesis.js";
+import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-options.js";
+import { AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
+import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
+import { type FeedPass, MarketFeed } from "./market-feed.js";
+import { type SystemReport, type WrittenReport, writeReport } from "./report.js";
+
+export const ANALYSIS_AGENTS: readonly { name: string; role: string }[] = [
+  { name: "sr-detector", role: "higher-timeframe support/resistance zones" },
+  { name: "price-action", role: "breakouts, ranges, volatility" },
+  { name: "momentum", role: "RSI, MACD, OBV, divergences" },
+  { name: "volume-spike", role: "volume against its baseline" },
+  { name: "order-flow", role: "taker buy/sell imbalance" },
+  { name: "volume-profile", role: "point of control, value area, sweeps" },
+];
+
+export type OrchestratorEvent =
+  | { readonly kind: "warmup"; readonly symbols: number; readonly pass: FeedPass }
+  | { readonly kind: "cycle"; readonly pass: AnalysisPass; readonly feed: FeedPass; readonly durationMs: number }
+  | { readonly kind: "report"; readonly report: SystemReport; readonly files: WrittenReport | null }
+  | { readonly kind: "stream"; readonly status: StreamStatus }
+  | { readonly kind: "universe"; readonly symbols: readonly string[] };
+
+export interface OrchestratorOptions {
+  readonly exchange: Exchange;
+  readonly store: CandleStore;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly mode: "live" | "replay";
+  /** A fixed universe; default: chosen from the exchange by config.universe. */
+  readonly symbols?: readonly string[] | undefined;
+  /** Use kline streams (default true). `cma scan --once` does not. */
+  readonly streams?: boolean;
+  /** Write reports to config.output_dir (default true). */
+  readonly reports?: boolean;
+  /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
+  readonly settleMs?: number;
+  readonly insight?: InsightProvider | undefined;
+  readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
+  readonly onEvent?: ((event: OrchestratorEvent) => void) | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface StartInfo {
+  readonly exchange: string;
+  readonly market: string;
+  readonly symbols: readonly string[];
+  /** Symbols with at least one higher-timeframe S/R zone after the first analysis. */
+  readonly withZones: number;
+  readonly agents: readonly AgentStatus[];
+  readonly warmup: FeedPass;
+  /** Signals of the first analysis, held back until the caller has shown the banner (see start()). */
+  readonly firstSignals: readonly { signal: Signal; analysis: SymbolAnalysis }[];
+}
+
+export class Orchestrator {
+  readonly board = new AgentStatusBoard();
+  readonly view: StoreMarketView;
+  readonly analysis: SymbolAnalysisOptions;
+  readonly synthesis: SynthesisOptions;
+  readonly cooldown: SignalCooldown;
+  readonly cycleMs: number;
+  readonly reportMs: number;
+  readonly #o: OrchestratorOptions;
+  readonly #feed: MarketFeed;
+  readonly #logger: Logger;
+  #symbols: readonly string[] = [];
+  #startedAt = 0;
+  #nextCycle = Number.POSITIVE_INFINITY;
+  #nextReport = Number.POSITIVE_INFINITY;
+  #nextUniverse = Number.POSITIVE_INFINITY;
+  #cycles = 0;
+  #lastCycle: SystemReport["cycles"]["last"] = null;
+  #lastFailures: { symbol: string; error: string }[] = [];
+  #pendingSignals: Signal[] = [];
+  #signalsTotal = 0;
+  #latest = new Map<string, SymbolAnalysis>();
+  #reports = 0;
+  #stopped = false;
+  #holdSignals = false;
+  #held: { signal: Signal; analysis: SymbolAnalysis }[] = [];
+  #lastPass: AnalysisPass | undefined;
+
+  constructor(o: OrchestratorOptions) {
+    this.#o = o;
+    this.#logger = o.logger ?? silentLogger;
+    this.analysis = agentOptionsFromConfig(o.config);
+    this.synthesis = synthesisOptionsFromConfig(o.config);
+    this.cooldown = new SignalCooldown(this.synthesis.cooldown_ms);
+    const reads = symbolAnalysisReads(this.analysis);
+    const analysed: Interval[] = [this.analysis.baseInterval, ...(this.analysis.momentum.timeframes ?? [])];
+    this.cycleMs = Math.min(...analysed.map((i) => intervalMs(i)));
+    this.reportMs = o.config.report_interval * 1000;
+    this.view = new StoreMarketView({
+      store: o.store,
+      clock: o.clock,
+      exchange: o.exchange.id,
+      market: o.exchange.market,
+    });
+    this.#feed = new MarketFeed({
+      exchange: o.exchange,
+      store: o.store,
+      view: this.view,
+      reads,
+      baseInterval: this.analysis.baseInterval,
+      logger: o.logger,
+      onStatus: (status) => o.onEvent?.({ kind: "stream", status }),
+    });
+    const every = this.cycleMs;
+    this.board.register("market-data", "candles: history sync, kline streams, catch-up", every);
+    for (const a of ANALYSIS_AGENTS) this.board.register(a.name, a.role, every);
+    this.board.register("signal-synthesis", "weighted evidence → trade signals", every);
+    if (this.#o.reports !== false) this.board.register("reporter", `reports to ${o.config.output_dir}`, this.reportMs);
+  }
+
+  get symbols(): readonly string[] {
+    return this.#symbols;
+  }
+
+  get settleMs(): number {
+    return this.#o.settleMs ?? (this.#o.mode === "live" ? 2000 : 0);
+  }
+
+  /** Next time a task is due (epoch ms on the orchestrator's clock). */
+  nextDue(): number {
+    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse);
+  }
+
+  /**
+   * Chooses the universe, syncs its history, starts the streams and runs the first analysis. The first analysis's
+   * signals are not passed to onSignal but returned (`firstSignals`), so a caller can print its banner first.
+   */
+  async start(signal?: AbortSignal): Promise<StartInfo> {
+    const now = this.#o.clock.now();
+    this.#startedAt = now;
+    this.#symbols = await this.#chooseUniverse();
+    this.#o.onEvent?.({ kind: "universe", symbols: this.#symbols });
+    this.board.begin("market-data");
+    const t0 = performance.now();
+    const warmup = await this.#feed.sync(this.#symbols, now, signal);
+    this.board.finish("market-data", now, performance.now() - t0, {
+      symbols: this.#symbols.length,
+      failed: warmup.failures.length,
+    });
+    for (const f of warmup.failures) this.board.error("market-data", now, f.error, f.symbol);
+    this.#o.onEvent?.({ kind: "warmup", symbols: this.#symbols.length, pass: warmup });
+    if (this.#o.streams !== false && !signal?.aborted) await this.#feed.startStreams(this.#symbols, now);
+
+    this.#holdSignals = true;
+    this.#held = [];
+    try {
+      await this.#cycle(now, signal, false);
+    } finally {
+      this.#holdSignals = false;
+    }
+    let withZones = 0;
+    for (const a of this.#latest.values()) if (a.zones.length > 0) withZones++;
+    this.#nextCycle = nextBoundary(now, this.cycleMs) + this.settleMs;
+    this.#nextReport = this.#o.reports === false ? Number.POSITIVE_INFINITY : nextBoundary(now, this.reportMs);
+    // The first report describes the system as it starts (universe, history, first analysis).
+    if (this.#o.reports !== false) this.report();
+    this.#nextUniverse = this.#o.symbols ? Number.POSITIVE_INFINITY : now + DAY;
+    return {
+      exchange: this.#o.exchange.id,
+      market: this.#o.exchange.market,
+      symbols: this.#symbols,
+      withZones,
+      agents: this.board.snapshot(),
+      warmup,
+      firstSignals: this.#held,
+    };
+  }
+
+  /** Runs every task due at the clock's now (replays call this after moving their clock). */
+  async runDue(signal?: AbortSignal): Promise<void> {
+    const now = this.#o.clock.now();
+    if (now >= this.#nextUniverse && !signal?.aborted) {
+      this.#nextUniverse = now + DAY;
+      await this.#refreshUniverse(now, signal);
+    }
+    if (now >= this.#nextCycle && !signal?.aborted) {
+      this.#nextCycle = nextBoundary(now - this.settleMs, this.cycleMs) + this.settleMs;
+      await this.#cycle(now, signal, true);
+    }
+    if (now >= this.#nextReport && !signal?.aborted) {
+      this.#nextReport = nextBoundary(now, this.reportMs);
+      this.report();
+    }
+  }
+
+  /** True when the streams have delivered every candle closed by now (replays wait for this before runDue). */
+  caughtUp(): boolean {
+    return this.#feed.caughtUp(this.#symbols, this.#o.clock.now());
+  }
+
+  async #cycle(now: number, signal: AbortSignal | undefined, catchUp: boolean): Promise<void> {
+    const t0 = performance.now();
+    let feed: FeedPass = { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] };
+    if (catchUp) {
+      this.board.begin("market-data");
+      try {
+        feed = await this.#feed.sync(this.#symbols, now, signal);
+        this.board.finish("market-data", now, performance.now() - t0, {
+          symbols: this.#symbols.length,
+          failed: feed.failures.length,
+        });
+        for (const f of feed.failures) this.board.error("market-data", now, f.error, f.symbol);
+      } catch (e) {
+        this.board.failRun("market-data", now, e);
+      }
+    }
+    const t1 = performance.now();
+    for (const a of ANALYSIS_AGENTS) this.board.begin(a.name);
+    this.board.begin("signal-synthesis");
+    const pass = await analyzeUniverse({
+      view: this.view,
+      symbols: this.#symbols,
+      options: this.analysis,
+      synthesis: this.synthesis,
+      cooldown: this.cooldown,
+      insight: this.#o.insight,
+      signal,
+      onSignal: (s, a) => {
+        this.#pendingSignals.push(s);
+        this.#signalsTotal++;
+        if (this.#holdSignals) this.#held.push({ signal: s, analysis: a });
+        else this.#o.onSignal?.(s, a);
+      },
+    });
+    const dt = performance.now() - t1;
+    this.#lastPass = pass;
+    for (const [symbol, a] of pass.analyses) this.#latest.set(symbol, a);
+    const failed = pass.outcomes.filter((o) => o.error !== null);
+    for (const a of ANALYSIS_AGENTS) {
+      const unavailable = pass.outcomes.filter((o) => o.unavailable.includes(a.name)).length;
+      this.board.finish(a.name, now, dt, { symbols: pass.analyses.size, unavailable, failed: failed.length });
+    }
+    for (const f of failed) {
+      for (const a of ANALYSIS_AGENTS) this.board.error(a.name, now, f.error, f.symbol);
+    }
+    this.board.finish("signal-synthesis", now, dt, { symbols: pass.analyses.size });
+    this.board.addSignals("signal-synthesis", pass.signals.length);
+    this.#lastFailures = [
+      ...feed.failures.map((f) => ({ symbol: f.symbol, error: `market data: ${f.error}` })),
+      ...failed.map((f) => ({ symbol: f.symbol, error: f.error as string })),
+    ];
+    this.#cycles++;
+    const durationMs = performance.now() - t0;
+    this.#lastCycle = {
+      time: new Date(now).toISOString(),
+      durationMs: Math.round(durationMs * 10) / 10,
+      analysed: pass.analyses.size,
+      failed: failed.length,
+      signals: pass.signals.length,
+    };
+    this.#o.onEvent?.({ kind: "cycle", pass, feed, durationMs });
+  }
+
+  /** Builds the report for now and (unless reports are off) writes it; signals since the last report go in it. */
+  report(): SystemReport {
+    const now = this.#o.clock.now();
+    const t0 = performance.now();
+    const w = this.#o.exchange.weightUsage();
+    const report: SystemReport = {
+      kind: "cma-report",
+      version: 1,
+      time: new Date(now).toISOString(),
+      mode: this.#o.mode,
+      exchange: this.#o.exchange.id,
+      market: this.#o.exchange.market,
+      startedAt: new Date(this.#startedAt).toISOString(),
+      universe: { count: this.#symbols.length, symbols: [...this.#symbols] },
+      weightUsed: { total: w.spent, requests: w.requests, lastMinute: w.used, limitPerMinute: w.limit },
+      cycles: { count: this.#cycles, last: this.#lastCycle },
+      agents: this.board.snapshot(),
+      signals: this.#pendingSignals,
+      signalsTotal: this.#signalsTotal,
+      failures: this.#lastFailures,
+      paperTrading: null,
+    };
+    this.#pendingSignals = [];
+    let files: WrittenReport | null = null;
+    if (this.#o.reports !== false) {
+      this.board.begin("reporter");
+      try {
+        files = writeReport(this.#o.config.output_dir, report);
+        this.#reports++;
+        this.board.finish("reporter", now, performance.now() - t0, {});
+      } catch (e) {
+        this.board.failRun("reporter", now, e);
+        this.#logger.log("error", "the report could not be written", { error: messageOf(e) });
+      }
+    }
+    this.#o.onEvent?.({ kind: "report", report, files });
+    return report;
+  }
+
+  /** The latest analysis pass (undefined before start()). */
+  get lastPass(): AnalysisPass | undefined {
+    return this.#lastPass;
+  }
+
+  /** The latest analysis of each symbol. */
+  get latestAnalyses(): ReadonlyMap<string, SymbolAnalysis> {
+    return this.#latest;
+  }
+
+  get reportsWritten(): number {
+    return this.#reports;
+  }
+
+  /**
+   * Live: waits for each due task on the clock (real timers) until `signal` aborts. The in-flight cycle stops at the
+   * next symbol; the caller then calls stop().
+   */
+  async runLive(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const wait = this.nextDue() - this.#o.clock.now();
+      if (wait > 0) await sleep(Math.min(wait, 60_000), signal);
+      if (signal.aborted) break;
+      try {
+        await this.runDue(signal);
+      } catch (e) {
+        // A bug in a task must not end a live run silently or loudly: it is logged and the loop goes on.
+        this.#logger.log("error", "a scheduled task failed", { error: messageOf(e) });
+      }
+    }
+  }
+
+  /** Closes the streams and marks every agent stopped. Idempotent. Does not close the exchange or the store. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#feed.close();
+    this.board.stopAll();
+  }
+
+  get streamedCandles(): number {
+    return this.#feed.closedCandlesStreamed;
+  }
+
+  async #chooseUniverse(): Promise<string[]> {
+    if (this.#o.symbols) {
+      if (this.#o.symbols.length === 0)
+        throw new UsageError("No symbols to watch.", { hint: "Name at least one symbol." });
+      return [...this.#o.symbols];
+    }
+    const u = this.#o.config.universe;
+    const [markets, tickers] = await Promise.all([this.#o.exchange.markets(), this.#o.exchange.tickers24h()]);
+    const chosen = selectUniverse(markets, tickers, {
+      quoteAsset: u.quote_asset,
+      minQuoteVolume: u.min_quote_volume_24h,
+      include: u.include,
+      exclude: u.exclude,
+      maxSymbols: u.max_symbols,
+    }).map((e) => e.symbol);
+    if (chosen.length === 0) {
+      throw new UsageError(
+        `No ${this.#o.exchange.id} ${this.#o.exchange.market} market quoted in ${u.quote_asset} trades more than ` +
+          `${u.min_quote_volume_24h} ${u.quote_asset} a day.`,
+        { hint: "Lower universe.min_quote_volume_24h, or name symbols in universe.include." },
+      );
+    }
+    return chosen;
+  }
+
+  async #refreshUniverse(now: number, signal?: AbortSignal): Promise<void> {
+    try {
+      const next = await this.#chooseUniverse();
+      const added = next.filter((s) => !this.#symbols.includes(s));
+      if (added.length > 0) await this.#feed.sync(added, now, signal);
+      const changed = added.length > 0 || next.length !== this.#symbols.length;
+      this.#symbols = next;
+      if (changed) {
+        await this.#feed.close();
+        if (this.#o.streams !== false) await this.#feed.startStreams(next, now);
+        this.#o.onEvent?.({ kind: "universe", symbols: next });
+      }
+    } catch (e) {
+      this.#logger.log("warn", "the universe could not be refreshed; keeping the current one", { error: messageOf(e) });
+    }
+  }
+}
+
+/** The first multiple of `every` (since the epoch) strictly after `t`. */
+export function nextBoundary(t: number, every: number): number {
+  return Math.floor(t / every) * every + every;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

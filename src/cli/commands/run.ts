@@ -1,0 +1,129 @@
+/**
+ * `cma run`: the live system. Chooses the universe, syncs history, streams klines, analyses on every candle close,
+ * prints a card for each new signal and writes reports every report_interval. Ctrl-C or SIGTERM stops it cleanly:
+ * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
+ */
+import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
+import { Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/orchestrator.js";
+import type { Signal } from "../../signals/signal.js";
+import { renderBanner } from "../../ui/banner.js";
+import type { Colors } from "../../ui/colors.js";
+import { formatInt, formatUtc } from "../../ui/format.js";
+import { renderSignalCard } from "../../ui/signal-card.js";
+import { parseSymbols } from "../args.js";
+import { cardWidth } from "../card-width.js";
+import type { CommandContext } from "../context.js";
+import type { CommandRegistration } from "../program.js";
+import { programVersion } from "../version.js";
+
+interface RunOptions {
+  symbols?: string;
+}
+
+export const runCommand: CommandRegistration = {
+  register(program, bind) {
+    program
+      .command("run")
+      .description("run the live system: agents on every candle close, signal cards, reports (Ctrl-C stops)")
+      .option(
+        "-s, --symbols <list>",
+        "comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the configured universe)",
+      )
+      .action(
+        bind<RunOptions>(async (ctx, opts) => {
+          const symbols = opts.symbols ? parseSymbols("--symbols", opts.symbols) : undefined;
+          const exchange = ctx.exchange();
+          const store = ctx.candleStore();
+          const clock = await exchangeClock(exchange);
+          const c = ctx.colors;
+          let cards = 0;
+          const showCard = (s: Signal) => {
+            cards++;
+            ctx.out(`${renderSignalCard(s, { index: cards, colors: c, ...cardWidth(ctx.io.stdout.columns) })}\n`);
+          };
+          const orchestrator = new Orchestrator({
+            exchange,
+            store,
+            clock,
+            config: ctx.config,
+            mode: "live",
+            symbols,
+            logger: ctx.logger,
+            onSignal: showCard,
+            onEvent: (e) => describeEvent(ctx, c, e),
+          });
+          ctx.note(c.dim("Starting: choosing the universe and syncing the history it needs (only what is missing)…"));
+          try {
+            const info = await orchestrator.start(ctx.signal);
+            if (!ctx.signal.aborted) {
+              const w = exchange.weightUsage();
+              ctx.out(
+                `${renderBanner(
+                  {
+                    version: programVersion(),
+                    exchange: info.exchange,
+                    market: info.market === "futures" ? "futures" : "spot",
+                    endpointNote: ctx.config.exchange.rest_url,
+                    weightLimitPerMinute: w.limit,
+                    agents: info.agents,
+                    paper: null,
+                    symbols: info.symbols.length,
+                    quoteAsset: ctx.config.universe.quote_asset,
+                    withZones: info.withZones,
+                    knowledgeObservations: null,
+                    reportEveryMs: orchestrator.reportMs,
+                    outputDir: ctx.config.output_dir,
+                  },
+                  c,
+                )}\n`,
+              );
+              for (const { signal } of info.firstSignals) showCard(signal);
+              await orchestrator.runLive(ctx.signal);
+            }
+          } finally {
+            await orchestrator.stop();
+          }
+          // Stopped by a signal: one last report with every agent stopped, then a clean exit.
+          orchestrator.report();
+          ctx.note(c.dim(`Stopped. ${cards} signal(s) shown; reports in ${ctx.config.output_dir}.`));
+          ctx.stoppedGracefully = true;
+          return 0;
+        }),
+      );
+  },
+};
+
+function describeEvent(ctx: CommandContext, c: Colors, e: OrchestratorEvent): void {
+  switch (e.kind) {
+    case "warmup":
+      ctx.note(
+        c.dim(
+          `History: ${formatInt(e.pass.fetched)} candles fetched in ${formatInt(e.pass.requests)} requests ` +
+            `(weight ${formatInt(e.pass.weight)}), ${formatInt(e.pass.derived)} derived` +
+            (e.pass.failures.length ? `; ${e.pass.failures.length} symbol(s) failed` : ""),
+        ),
+      );
+      return;
+    case "cycle": {
+      const p = e.pass;
+      const failed = p.outcomes.filter((o) => o.error !== null).length;
+      ctx.note(
+        c.dim(
+          `${formatUtc(p.time)} UTC · ${p.analyses.size} analysed${failed ? ` · ${failed} failed` : ""} · ` +
+            `${p.signals.length} signal(s) · weight ${e.feed.weight} · ${(e.durationMs / 1000).toFixed(1)} s`,
+        ),
+      );
+      return;
+    }
+    case "stream":
+      if (e.status.kind === "disconnected")
+        ctx.note(c.yellow(`stream disconnected (${e.status.reason}); reconnecting`));
+      else if (e.status.kind === "error") ctx.note(c.yellow(`stream error: ${e.status.message}`));
+      return;
+    case "report":
+      if (e.files === null) ctx.note(c.yellow("the report could not be written (see the log)"));
+      return;
+    case "universe":
+      return;
+  }
+}
