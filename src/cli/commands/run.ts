@@ -18,6 +18,7 @@ import { programVersion } from "../version.js";
 
 interface RunOptions {
   symbols?: string;
+  json?: boolean;
 }
 
 export const runCommand: CommandRegistration = {
@@ -39,6 +40,10 @@ export const runCommand: CommandRegistration = {
           let cards = 0;
           const showCard = (s: Signal) => {
             cards++;
+            if (opts.json) {
+              ctx.out(`${JSON.stringify(s)}\n`);
+              return;
+            }
             ctx.out(`${renderSignalCard(s, { index: cards, colors: c, ...cardWidth(ctx.io.stdout.columns) })}\n`);
           };
           const orchestrator = new Orchestrator({
@@ -55,7 +60,10 @@ export const runCommand: CommandRegistration = {
           ctx.note(c.dim("Starting: choosing the universe and syncing the history it needs (only what is missing)…"));
           try {
             const info = await orchestrator.start(ctx.signal);
-            if (!ctx.signal.aborted) {
+            if (!ctx.signal.aborted && opts.json) {
+              for (const { signal } of info.firstSignals) showCard(signal);
+              await orchestrator.runLive(ctx.signal);
+            } else if (!ctx.signal.aborted) {
               const w = exchange.weightUsage();
               ctx.out(
                 `${renderBanner(
