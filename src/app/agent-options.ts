@@ -5,7 +5,9 @@
 import type { Config } from "../core/config.js";
 import { type Interval, intervalMs } from "../core/interval.js";
 import { DEFAULT_SYMBOL_ANALYSIS_OPTIONS, type SymbolAnalysisOptions } from "../agents/symbol-analysis.js";
-import { MINUTE } from "../core/interval.js";
+import { HOUR, MINUTE } from "../core/interval.js";
+import type { MarketType } from "../exchange/exchange.js";
+import { defaultFeeFor, type PaperBrokerOptions, resolvePaperBrokerOptions } from "../learning/paper-broker-options.js";
 import { resolveSynthesisOptions, type SynthesisOptions } from "../signals/synthesis.js";
 
 /** Finest first; 1M sorts last whatever month it is. */
@@ -98,5 +100,23 @@ export function synthesisOptionsFromConfig(config: Config): SynthesisOptions {
       at_min_confidence: s.position_pct_at_min_confidence,
       full_confidence: s.full_position_confidence,
     },
+  });
+}
+
+/**
+ * The paper_trading section as paper broker options for `market` (the market the signals are traded on: futures
+ * unless exchange.use_futures is false). A null taker_fee is that market's VIP 0 taker fee; time_stop_hours becomes
+ * time_stop_ms. Options the config does not expose (breakeven_epsilon_r) keep the broker's default.
+ */
+export function paperBrokerOptionsFromConfig(config: Config, market: MarketType): PaperBrokerOptions {
+  const p = config.paper_trading;
+  return resolvePaperBrokerOptions({
+    taker_fee: p.taker_fee ?? defaultFeeFor(market),
+    slippage: p.slippage,
+    notional: p.notional,
+    partials: [p.partials[0], p.partials[1], p.partials[2]] as [number, number, number],
+    breakeven_after_t1: p.breakeven_after_t1,
+    time_stop_ms: p.time_stop_hours === null ? null : p.time_stop_hours * HOUR,
+    max_open_per_symbol_direction: p.max_open_per_symbol_direction,
   });
 }

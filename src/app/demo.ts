@@ -16,6 +16,8 @@ import type { Config } from "../core/config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
+import { defaultFeeFor } from "../learning/paper-broker-options.js";
+import type { PaperTrade } from "../learning/paper-trade.js";
 import { CandleStore } from "../market/candle-store.js";
 import type { Signal } from "../signals/signal.js";
 import { startFakeBinance } from "../sim/fake-binance/index.js";
@@ -23,7 +25,7 @@ import { writeJsonAtomic } from "../storage/atomic-write.js";
 import { openDatabase } from "../storage/database.js";
 import { renderBanner } from "../ui/banner.js";
 import { type Colors, noColors } from "../ui/colors.js";
-import { formatInt, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
+import { formatInt, formatNumber, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
 import { renderSignalCard } from "../ui/signal-card.js";
 import { Orchestrator, type OrchestratorEvent } from "./orchestrator/orchestrator.js";
 
@@ -55,6 +57,8 @@ export interface DemoReport {
   readonly weight: { spent: number; requests: number; limitPerMinute: number };
   readonly reports: { written: number; folder: string };
   readonly signals: readonly Signal[];
+  /** Every paper trade of the run, closed (those still open at the end are closed at the last price). */
+  readonly paperTrades: readonly PaperTrade[];
   readonly wallSeconds: number;
 }
 
@@ -121,6 +125,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       }
     }
   };
+  const trades = { opened: 0 };
   const orchestrator = new Orchestrator({
     exchange,
     store,
@@ -130,6 +135,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     symbols: DEMO_SYMBOLS,
     onSignal: showCard,
     onEvent,
+    paper: {
+      broker: { taker_fee: defaultFeeFor("spot") },
+      onOpen: (t) => {
+        trades.opened++;
+        out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
+      },
+      onClose: (t) => out(closedLine(t, c)),
+    },
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 
@@ -190,9 +203,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
         out(dayLine(orchestrator, clock.now(), c));
       }
     }
+    const stillOpen = orchestrator.desk?.closeAll("end_of_data") ?? [];
     await orchestrator.stop();
     orchestrator.report();
     live.closedCandles = orchestrator.streamedCandles;
+    const closedTrades = orchestrator.desk?.closedTrades() ?? [];
 
     const usage = exchange.weightUsage();
     const end = clock.now();
@@ -213,6 +228,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       `⚖️  Request weight: ${formatInt(usage.spent)} in ${formatInt(usage.requests)} requests over ${days} simulated ` +
         `days, ${perMinute.toFixed(2)} per minute (budget ${formatInt(usage.limit)} per minute; never rate-limited)`,
     );
+    out(paperSummaryLine(closedTrades, stillOpen.length, c));
     out(`📝 ${reportsWritten} reports in ${config.output_dir} (latest_report.json, latest_report.txt, reports/)`);
     const report: DemoReport = {
       startedAt: new Date(start).toISOString(),
@@ -229,6 +245,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       weight: { spent: usage.spent, requests: usage.requests, limitPerMinute: usage.limit },
       reports: { written: reportsWritten, folder: config.output_dir },
       signals,
+      paperTrades: closedTrades,
       wallSeconds,
     };
     const file = join(config.output_dir, "demo_report.json");
@@ -242,6 +259,41 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     db.close();
     await fake.close();
   }
+}
+
+function tradeLine(t: PaperTrade): string {
+  return (
+    `${t.symbol} ${t.direction} ${formatNumber(t.qty, 6)} @ ${formatPrice(t.entryPrice)} ` +
+    `(${formatUtc(t.entryTime)} UTC), stop ${formatPrice(t.initialStop)}, T1 ${formatPrice(t.targets[0])}`
+  );
+}
+
+function closedLine(t: PaperTrade, c: Colors): string {
+  const color = t.outcome === "WIN" ? c.green : t.outcome === "LOSS" ? c.red : c.yellow;
+  const r = `${t.rMultiple >= 0 ? "+" : ""}${t.rMultiple.toFixed(2)}R`;
+  return color(
+    `   ${t.outcome === "WIN" ? "✅" : t.outcome === "LOSS" ? "❌" : "➖"} paper trade closed: ${t.symbol} ${t.direction} ` +
+      `${t.outcome} ${r}, net ${formatSigned(t.pnl)} USDT after ${formatNumber(t.fees, 2)} fees ` +
+      `(${t.targetsHit} target(s) hit, exit: ${t.exitReason ?? "?"})`,
+  );
+}
+
+function paperSummaryLine(closed: readonly PaperTrade[], endOfData: number, c: Colors): string {
+  const wins = closed.filter((t) => t.outcome === "WIN").length;
+  const losses = closed.filter((t) => t.outcome === "LOSS").length;
+  const be = closed.length - wins - losses;
+  const net = closed.reduce((a, t) => a + t.pnl, 0);
+  const sumR = closed.reduce((a, t) => a + t.rMultiple, 0);
+  const pnl = net >= 0 ? c.green(formatSigned(net)) : c.red(formatSigned(net));
+  return (
+    `💼 Paper trading: ${closed.length} trade(s) — ${wins} won, ${losses} lost, ${be} break-even` +
+    `${endOfData ? ` (${endOfData} closed at the end of the replay)` : ""}; net ${pnl} USDT, ` +
+    `${sumR >= 0 ? "+" : ""}${sumR.toFixed(2)}R in total, fees and slippage included`
+  );
+}
+
+function formatSigned(n: number): string {
+  return `${n >= 0 ? "+" : ""}${formatNumber(n, 2)}`;
 }
 
 /** One line per simulated day: each symbol's price and its change over the day. */

@@ -28,6 +28,7 @@ import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-opt
 import { AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
 import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
+import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
 import { type SystemReport, type WrittenReport, writeReport } from "./report.js";
 
 export const ANALYSIS_AGENTS: readonly { name: string; role: string }[] = [
@@ -61,6 +62,8 @@ export interface OrchestratorOptions {
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
   readonly settleMs?: number;
   readonly insight?: InsightProvider | undefined;
+  /** Paper-trade every signal (the learning agent's desk); absent: no paper trading. */
+  readonly paper?: Omit<PaperDeskOptions, "view" | "interval" | "fallback"> | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
   readonly onEvent?: ((event: OrchestratorEvent) => void) | undefined;
   readonly logger?: Logger | undefined;
@@ -89,6 +92,8 @@ export class Orchestrator {
   readonly #o: OrchestratorOptions;
   readonly #feed: MarketFeed;
   readonly #logger: Logger;
+  /** Paper trading, when enabled. */
+  readonly desk: PaperDesk | undefined;
   #symbols: readonly string[] = [];
   #startedAt = 0;
   #nextCycle = Number.POSITIVE_INFINITY;
@@ -135,6 +140,11 @@ export class Orchestrator {
     this.board.register("market-data", "candles: history sync, kline streams, catch-up", every);
     for (const a of ANALYSIS_AGENTS) this.board.register(a.name, a.role, every);
     this.board.register("signal-synthesis", "weighted evidence → trade signals", every);
+    const cycleInterval = analysed.reduce((a, b) => (intervalMs(b) < intervalMs(a) ? b : a));
+    this.desk = o.paper
+      ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.analysis.baseInterval })
+      : undefined;
+    if (this.desk) this.board.register("paper-broker", "paper-trades every signal: fills, fees, stops, targets", every);
     if (this.#o.reports !== false) this.board.register("reporter", `reports to ${o.config.output_dir}`, this.reportMs);
   }
 
@@ -234,6 +244,16 @@ export class Orchestrator {
         this.board.failRun("market-data", now, e);
       }
     }
+    if (this.desk) {
+      const tp = performance.now();
+      this.board.begin("paper-broker");
+      try {
+        this.desk.step();
+        this.board.finish("paper-broker", now, performance.now() - tp, { symbols: this.desk.openTrades().length });
+      } catch (e) {
+        this.board.failRun("paper-broker", now, e);
+      }
+    }
     const t1 = performance.now();
     for (const a of ANALYSIS_AGENTS) this.board.begin(a.name);
     this.board.begin("signal-synthesis");
@@ -248,6 +268,7 @@ export class Orchestrator {
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
         this.#signalsTotal++;
+        this.desk?.submit(s);
         if (this.#holdSignals) this.#held.push({ signal: s, analysis: a });
         else this.#o.onSignal?.(s, a);
       },
@@ -301,7 +322,7 @@ export class Orchestrator {
       signals: this.#pendingSignals,
       signalsTotal: this.#signalsTotal,
       failures: this.#lastFailures,
-      paperTrading: null,
+      paperTrading: this.desk ? paperSummary(this.desk) : null,
     };
     this.#pendingSignals = [];
     let files: WrittenReport | null = null;
@@ -405,6 +426,29 @@ export class Orchestrator {
       this.#logger.log("warn", "the universe could not be refreshed; keeping the current one", { error: messageOf(e) });
     }
   }
+}
+
+function paperSummary(desk: PaperDesk) {
+  const closed = desk.closedTrades();
+  const count = (o: string) => closed.filter((t) => t.outcome === o).length;
+  return {
+    open: desk.openTrades().map((t) => ({
+      tradeId: t.tradeId,
+      symbol: t.symbol,
+      direction: t.direction,
+      entryPrice: t.entryPrice,
+      stopLoss: t.stopLoss,
+      targetsHit: t.targetsHit,
+      entryTime: new Date(t.entryTime).toISOString(),
+    })),
+    pendingEntries: desk.pending().length,
+    closedThisRun: closed.length,
+    wins: count("WIN"),
+    losses: count("LOSS"),
+    breakevens: count("BREAKEVEN"),
+    netPnl: Math.round(closed.reduce((a, t) => a + t.pnl, 0) * 100) / 100,
+    skippedSignals: desk.skipped().length,
+  };
 }
 
 /** The first multiple of `every` (since the epoch) strictly after `t`. */
