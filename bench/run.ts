@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "../src/storage/atomic-write.js";
 import { type Cell, renderTable } from "../src/ui/table.js";
 import { type AnalysisBenchResult, benchAnalysis } from "./analysis.js";
+import { type BacktestBenchResult, benchBacktest } from "./backtest.js";
 import { benchIndicators, type IndicatorBenchResult } from "./indicators.js";
 import { benchMarketData, type MarketDataBenchResult } from "./market-data.js";
 
@@ -44,6 +45,14 @@ const SUITES: Record<string, Suite> = {
       return { data, summary: analysisSummary(data) };
     },
   },
+  backtest: {
+    description:
+      "the full backtest pipeline (orchestrator, agents, synthesis, paper desk) on bundled candles, one core",
+    async run(quick) {
+      const data = await benchBacktest(quick ? { months: 1 } : {});
+      return { data, summary: backtestSummary(data) };
+    },
+  },
   indicators: {
     description: "batch and streaming indicator throughput",
     async run(quick) {
@@ -52,6 +61,24 @@ const SUITES: Record<string, Suite> = {
     },
   },
 };
+
+function backtestSummary(r: BacktestBenchResult): string {
+  return table(
+    ["backtest pipeline", "value"],
+    [
+      [
+        "symbols × period",
+        `${r.symbols.length} × ${r.from.slice(0, 10)} … ${r.to.slice(0, 10)} (${r.baseInterval} cycles)`,
+      ],
+      ["cycles / candles processed", `${fmt(r.cycles)} / ${fmt(r.candlesProcessed)}`],
+      ["signals / paper trades", `${fmt(r.signals)} / ${fmt(r.trades)}`],
+      ["wall time", `${fmt(r.wallMs / 1000, 2)} s`],
+      ["candles per second", fmt(r.candlesPerSecond)],
+      ["symbol analyses per second", fmt(r.analysesPerSecond)],
+      ["heap used", `${fmt(r.heapUsedMb)} MB`],
+    ],
+  );
+}
 
 function marketDataSummary(r: MarketDataBenchResult): string {
   const out: string[] = [];

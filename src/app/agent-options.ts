@@ -114,6 +114,7 @@ export function paperBrokerOptionsFromConfig(config: Config, market: MarketType)
     taker_fee: p.taker_fee ?? defaultFeeFor(market),
     slippage: p.slippage,
     notional: p.notional,
+    // The schema has checked there are three; resolvePaperBrokerOptions checks again and names the option.
     partials: [p.partials[0], p.partials[1], p.partials[2]] as [number, number, number],
     breakeven_after_t1: p.breakeven_after_t1,
     time_stop_ms: p.time_stop_hours === null ? null : p.time_stop_hours * HOUR,

@@ -329,6 +329,56 @@ export const signalSynthesisSection = z
     }
   });
 
+/** A fraction written as text, as a comma-separated environment variable delivers list items, becomes a number. */
+function numericText(v: unknown): unknown {
+  if (typeof v !== "string" || v.trim() === "") return v;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : v;
+}
+
+/**
+ * The paper broker's costs and trade management (src/learning/paper-broker-options.ts documents each rule).
+ * taker_fee null means the market's VIP 0 taker fee, so switching exchange.use_futures keeps the fee right.
+ */
+export const paperTradingSection = z.strictObject({
+  // 0.1 (10 %) per fill is far above any exchange's fee: a larger value is a percent typed as a fraction.
+  taker_fee: leaf(
+    z.number().min(0).max(0.1).nullable(),
+    "a number from 0 to 0.1, or null for the market's taker fee",
+  ).default(null),
+  slippage: num({ min: 0, max: 0.1 }).default(0.0002),
+  notional: num({ above: 0, max: 1e12 }).default(1000),
+  // Not `list()`: equal fractions such as [0.5, 0.25, 0.25] are normal here, not a copy-paste slip.
+  partials: leaf(
+    z
+      .array(leaf(z.preprocess(numericText, num({ min: 0, max: 1 })), "a fraction from 0 to 1"))
+      .superRefine((p, ctx) => {
+        if (p.length !== 3) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(p)} has ${p.length} fractions; expected three, for T1, T2 and T3, like [0.5, 0.25, 0.25]`,
+          });
+          return;
+        }
+        const sum = p.reduce((a, b) => a + b, 0);
+        if (Math.abs(sum - 1) > 1e-9) {
+          ctx.addIssue({
+            code: "custom",
+            message: `${JSON.stringify(p)} sums to ${sum}; the three fractions must sum to 1 (the whole position)`,
+          });
+        }
+      }),
+    "three fractions from 0 to 1 for T1, T2 and T3 that sum to 1, like [0.5, 0.25, 0.25]",
+  ).default(() => [0.5, 0.25, 0.25]),
+  breakeven_after_t1: bool().default(true),
+  time_stop_hours: leaf(
+    z.number().min(1).max(8760).nullable(),
+    "a number of hours from 1 to 8760, or null for no time stop",
+  ).default(null),
+  max_open_per_symbol_direction: int(1, 1000).default(1),
+  starting_equity: num({ above: 0, max: 1e15 }).default(10_000),
+});
+
 export const KNOWLEDGE_AREAS = [
   "order_flow",
   "price_action",
@@ -366,6 +416,7 @@ export const configSchema = z.strictObject({
   order_flow: orderFlowSection.prefault({}),
   volume_profile: volumeProfileSection.prefault({}),
   signal_synthesis: signalSynthesisSection.prefault({}),
+  paper_trading: paperTradingSection.prefault({}),
   learning_agent: learningAgentSection.prefault({}),
   data_dir: text("a folder path").default("./data"),
   output_dir: text("a folder path").default("./output"),

@@ -58,4 +58,40 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: "paper trades",
+    up(db) {
+      db.exec(`
+        -- One row per paper trade and run. The run ("live", "demo", "backtest:<id>") is part of the key: a trade id
+        -- is its signal's id, which a backtest over the same period produces again, and backtests must never mix
+        -- with (or overwrite) the live history. data holds the whole PaperTrade as JSON; the other columns copy the
+        -- fields that queries filter on.
+        CREATE TABLE paper_trades (
+          run        TEXT    NOT NULL,
+          trade_id   TEXT    NOT NULL,
+          symbol     TEXT    NOT NULL,
+          direction  TEXT    NOT NULL,
+          status     TEXT    NOT NULL,
+          outcome    TEXT    NOT NULL,
+          entry_time INTEGER NOT NULL,
+          exit_time  INTEGER,
+          data       TEXT    NOT NULL,
+          PRIMARY KEY (run, trade_id)
+        );
+        CREATE INDEX paper_trades_run_status ON paper_trades (run, status);
+        CREATE INDEX paper_trades_run_exit ON paper_trades (run, exit_time);
+        -- The audit trail of fills, stop moves and closes, in the order they happened (id).
+        CREATE TABLE paper_trade_events (
+          id       INTEGER PRIMARY KEY,
+          run      TEXT    NOT NULL,
+          trade_id TEXT    NOT NULL,
+          time     INTEGER NOT NULL,
+          kind     TEXT    NOT NULL,
+          data     TEXT    NOT NULL,
+          FOREIGN KEY (run, trade_id) REFERENCES paper_trades (run, trade_id) ON DELETE CASCADE
+        );
+        CREATE INDEX paper_trade_events_trade ON paper_trade_events (run, trade_id, id);
+      `);
+    },
+  },
 ];

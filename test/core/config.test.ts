@@ -89,6 +89,16 @@ describe("defaults", () => {
         position_pct_at_min_confidence: 50,
         full_position_confidence: 0.8,
       },
+      paper_trading: {
+        taker_fee: null,
+        slippage: 0.0002,
+        notional: 1000,
+        partials: [0.5, 0.25, 0.25],
+        breakeven_after_t1: true,
+        time_stop_hours: null,
+        max_open_per_symbol_direction: 1,
+        starting_equity: 10_000,
+      },
       learning_agent: {
         enabled: true,
         paper_trading: true,
@@ -247,8 +257,8 @@ describe("validation: one line per problem, with key, value, what is allowed and
     write("cma.yaml", "exchange:\n  nmae: binance\ndatadir: ./x\nzzzzzz: 1\n");
     expect(problems(() => load())).toEqual([
       "exchange.nmae: unknown key (did you mean name?); exchange has name, use_futures, rate_limit_per_minute, safety_margin, rest_url, ws_url (cma.yaml:2:3)",
-      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
-      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
+      "datadir: unknown key (did you mean data_dir?); the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, paper_trading, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:3:1)",
+      "zzzzzz: unknown key; the top level has exchange, universe, sr_detector, price_action, momentum, volume_spike, order_flow, volume_profile, signal_synthesis, paper_trading, learning_agent, data_dir, output_dir, report_interval, log_level (cma.yaml:4:1)",
     ]);
   });
 

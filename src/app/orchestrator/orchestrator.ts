@@ -57,6 +57,11 @@ export interface OrchestratorOptions {
   readonly symbols?: readonly string[] | undefined;
   /** Use kline streams (default true). `cma scan --once` does not. */
   readonly streams?: boolean;
+  /**
+   * Sync the store from the exchange (default true). Backtests read a store that already holds the history: no
+   * sync, no streams, and the exchange is only named (its id and market select the stored series).
+   */
+  readonly sync?: boolean;
   /** Write reports to config.output_dir (default true). */
   readonly reports?: boolean;
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
@@ -172,14 +177,19 @@ export class Orchestrator {
     this.#o.onEvent?.({ kind: "universe", symbols: this.#symbols });
     this.board.begin("market-data");
     const t0 = performance.now();
-    const warmup = await this.#feed.sync(this.#symbols, now, signal);
+    const warmup =
+      this.#o.sync === false
+        ? { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] }
+        : await this.#feed.sync(this.#symbols, now, signal);
     this.board.finish("market-data", now, performance.now() - t0, {
       symbols: this.#symbols.length,
       failed: warmup.failures.length,
     });
     for (const f of warmup.failures) this.board.error("market-data", now, f.error, f.symbol);
     this.#o.onEvent?.({ kind: "warmup", symbols: this.#symbols.length, pass: warmup });
-    if (this.#o.streams !== false && !signal?.aborted) await this.#feed.startStreams(this.#symbols, now);
+    if (this.#o.streams !== false && this.#o.sync !== false && !signal?.aborted) {
+      await this.#feed.startStreams(this.#symbols, now);
+    }
 
     this.#holdSignals = true;
     this.#held = [];
@@ -231,7 +241,7 @@ export class Orchestrator {
   async #cycle(now: number, signal: AbortSignal | undefined, catchUp: boolean): Promise<void> {
     const t0 = performance.now();
     let feed: FeedPass = { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] };
-    if (catchUp) {
+    if (catchUp && this.#o.sync !== false) {
       this.board.begin("market-data");
       try {
         feed = await this.#feed.sync(this.#symbols, now, signal);

@@ -4,6 +4,7 @@
  */
 import type { CommandRegistration } from "../program.js";
 import { analyzeCommand } from "./analyze.js";
+import { backtestCommand } from "./backtest.js";
 import { candlesCommand } from "./candles.js";
 import { demoCommand } from "./demo.js";
 import { doctorCommand } from "./doctor.js";
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   levelsCommand,
   scanCommand,
   runCommand,
+  backtestCommand,
   downloadCommand,
   importCommand,
   doctorCommand,
