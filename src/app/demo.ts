@@ -16,7 +16,7 @@ import type { Config } from "../core/config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
-import { defaultFeeFor } from "../learning/paper-broker-options.js";
+import { DEMO_RUN, PaperTradeStore } from "../learning/paper-trade-store.js";
 import type { PaperTrade } from "../learning/paper-trade.js";
 import { CandleStore } from "../market/candle-store.js";
 import type { Signal } from "../signals/signal.js";
@@ -28,6 +28,7 @@ import { type Colors, noColors } from "../ui/colors.js";
 import { formatInt, formatNumber, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
 import { renderSignalCard } from "../ui/signal-card.js";
 import { Orchestrator, type OrchestratorEvent } from "./orchestrator/orchestrator.js";
+import { paperSummary, paperTradingSetup } from "./paper-trading.js";
 
 export interface DemoOptions {
   /** The configuration (agents, synthesis, data_dir, output_dir); the demo fixes the exchange and the universe. */
@@ -135,14 +136,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     symbols: DEMO_SYMBOLS,
     onSignal: showCard,
     onEvent,
-    paper: {
-      broker: { taker_fee: defaultFeeFor("spot") },
+    paper: paperTradingSetup(db, config, "spot", DEMO_RUN, {
       onOpen: (t) => {
         trades.opened++;
         out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
       },
       onClose: (t) => out(closedLine(t, c)),
-    },
+    }).paper,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 
@@ -161,7 +161,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
           endpointNote: "local fake exchange, bundled real candles",
           weightLimitPerMinute: w.limit,
           agents: info.agents,
-          paper: null,
+          paper: paperSummary(new PaperTradeStore(db), DEMO_RUN, config),
           symbols: info.symbols.length,
           quoteAsset: "USDT",
           withZones: info.withZones,

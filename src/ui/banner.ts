@@ -3,7 +3,7 @@
  * through the injected Colors.
  */
 import type { Colors } from "./colors.js";
-import { formatDuration, formatInt } from "./format.js";
+import { formatEvery, formatInt } from "./format.js";
 
 export interface BannerAgent {
   readonly name: string;
@@ -51,6 +51,7 @@ const ICONS: Record<string, string> = {
   "volume-profile": "📐",
   "signal-synthesis": "🧮",
   reporter: "📝",
+  "paper-broker": "💼",
   learning: "🎓",
 };
 
@@ -64,6 +65,7 @@ const TITLES: Record<string, string> = {
   "volume-profile": "Volume Profile Agent",
   "signal-synthesis": "Signal Synthesis",
   reporter: "Reporter",
+  "paper-broker": "Paper Broker",
   learning: "Learning Agent",
 };
 
@@ -122,5 +124,6 @@ function everyWords(ms: number): string {
     const m = ms / 60_000;
     return m === 1 ? "minute" : `${m} minutes`;
   }
-  return formatDuration(ms);
+  if (ms === 86_400_000) return "day";
+  return formatEvery(ms);
 }

@@ -109,3 +109,15 @@ export function priceDecimals(price: number): number {
   const intDigits = Math.floor(Math.log10(Math.abs(price))) + 1;
   return Math.min(12, Math.max(2, 5 - intDigits));
 }
+
+/** 900000 → "15m", 86400000 → "1d": an interval as people write it (formatDuration when it is not whole). */
+export function formatEvery(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, "d"],
+    [3_600_000, "h"],
+    [60_000, "m"],
+    [1000, "s"],
+  ];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return formatDuration(ms);
+}

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import type { Signal } from "../../signals/signal.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../storage/atomic-write.js";
-import { formatDuration, formatInt, formatPrice, formatUtc } from "../../ui/format.js";
+import { formatDuration, formatEvery, formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import type { AgentStatus } from "./agent-status.js";
 
@@ -148,16 +148,4 @@ export function renderReportText(r: SystemReport): string {
   }
   lines.push("");
   return lines.join("\n");
-}
-
-/** 900000 → "15m", 86400000 → "1d": an interval as people write it. */
-export function formatEvery(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, "d"],
-    [3_600_000, "h"],
-    [60_000, "m"],
-    [1000, "s"],
-  ];
-  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return formatDuration(ms);
 }

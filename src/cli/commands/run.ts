@@ -4,11 +4,13 @@
  * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
  */
 import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
+import { paperSummary, paperTradingSetup } from "../../app/paper-trading.js";
+import { LIVE_RUN } from "../../learning/paper-trade-store.js";
 import { Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/orchestrator.js";
 import type { Signal } from "../../signals/signal.js";
 import { renderBanner } from "../../ui/banner.js";
 import type { Colors } from "../../ui/colors.js";
-import { formatInt, formatUtc } from "../../ui/format.js";
+import { formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";
 import { parseSymbols } from "../args.js";
 import { cardWidth } from "../card-width.js";
@@ -46,6 +48,24 @@ export const runCommand: CommandRegistration = {
             }
             ctx.out(`${renderSignalCard(s, { index: cards, colors: c, ...cardWidth(ctx.io.stdout.columns) })}\n`);
           };
+          const la = ctx.config.learning_agent;
+          const paper =
+            la.enabled && la.paper_trading
+              ? paperTradingSetup(store.db, ctx.config, ctx.market, LIVE_RUN, {
+                  onOpen: (t) =>
+                    ctx.note(
+                      c.cyan(`📝 paper trade opened: ${t.symbol} ${t.direction} @ ${formatPrice(t.entryPrice)}`),
+                    ),
+                  onClose: (t) =>
+                    ctx.note(
+                      `${t.outcome === "WIN" ? c.green("✅") : t.outcome === "LOSS" ? c.red("❌") : "➖"} paper trade closed: ` +
+                        `${t.symbol} ${t.direction} ${t.outcome} ${t.rMultiple >= 0 ? "+" : ""}${t.rMultiple.toFixed(2)}R`,
+                    ),
+                })
+              : undefined;
+          if (paper && paper.resumed.length > 0) {
+            ctx.note(c.dim(`Resuming ${paper.resumed.length} open paper trade(s) from the last run.`));
+          }
           const orchestrator = new Orchestrator({
             exchange,
             store,
@@ -53,6 +73,7 @@ export const runCommand: CommandRegistration = {
             config: ctx.config,
             mode: "live",
             symbols,
+            paper: paper?.paper,
             logger: ctx.logger,
             onSignal: showCard,
             onEvent: (e) => describeEvent(ctx, c, e),
@@ -74,7 +95,7 @@ export const runCommand: CommandRegistration = {
                     endpointNote: ctx.config.exchange.rest_url,
                     weightLimitPerMinute: w.limit,
                     agents: info.agents,
-                    paper: null,
+                    paper: paper ? paperSummary(paper.store, paper.run, ctx.config) : null,
                     symbols: info.symbols.length,
                     quoteAsset: ctx.config.universe.quote_asset,
                     withZones: info.withZones,
