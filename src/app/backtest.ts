@@ -19,7 +19,10 @@ import { toTradeResult } from "../learning/paper-trade-store.js";
 import type { CandleStore } from "../market/candle-store.js";
 import { ReplayExchange } from "../market/replay-exchange.js";
 import type { Signal } from "../signals/signal.js";
+import { synthesisOptionsFromConfig } from "./agent-options.js";
+import { LearningAgent } from "./orchestrator/learning-agent.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
+import type { PaperDesk } from "./orchestrator/paper-desk.js";
 
 export interface BacktestParams {
   readonly store: CandleStore;
@@ -61,15 +64,31 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     );
   }
   const wall0 = performance.now();
+  // The learning agent's full update (knowledge base, hypotheses) matters for the live exports, not for a
+  // backtest's result: once a simulated day is plenty. Its insights for synthesis are always current.
+  const la = p.config.learning_agent;
+  const config: Config = {
+    ...p.config,
+    learning_agent: { ...la, update_interval: Math.max(la.update_interval, 86_400) },
+  };
   const clock = new SimulatedClock(p.from);
   const exchange = new ReplayExchange({ store: p.store, clock, exchange: p.exchange, market: p.market });
   const signals: Signal[] = [];
+  // The learning agent learns as it goes, from trades closed by the simulated now: the same insights as live.
+  let desk: PaperDesk | undefined;
+  const learning = new LearningAgent({
+    config,
+    synthesis: synthesisOptionsFromConfig(config),
+    run: "live",
+    trades: () => [...(desk?.closedTrades() ?? [])],
+    exportDir: null,
+  });
   // Backtests never write live reports: the caller writes the backtest's own report.
   const orchestrator = new Orchestrator({
     exchange,
     store: p.store,
     clock,
-    config: p.config,
+    config,
     mode: "replay",
     symbols: p.symbols,
     sync: false,
@@ -77,7 +96,9 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     reports: false,
     onSignal: (s) => signals.push(s),
     paper: { broker: p.broker },
+    learning,
   });
+  desk = orchestrator.desk;
   let cycles = 0;
   let analyses = 0;
   try {

@@ -16,7 +16,8 @@ import type { Config } from "../core/config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
-import { DEMO_RUN, PaperTradeStore } from "../learning/paper-trade-store.js";
+import { LearningStateStore } from "../learning/learning-state.js";
+import { DEMO_RUN } from "../learning/paper-trade-store.js";
 import type { PaperTrade } from "../learning/paper-trade.js";
 import { CandleStore } from "../market/candle-store.js";
 import type { Signal } from "../signals/signal.js";
@@ -27,6 +28,8 @@ import { renderBanner } from "../ui/banner.js";
 import { type Colors, noColors } from "../ui/colors.js";
 import { formatInt, formatNumber, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
 import { renderSignalCard } from "../ui/signal-card.js";
+import { synthesisOptionsFromConfig } from "./agent-options.js";
+import { LearningAgent } from "./orchestrator/learning-agent.js";
 import { Orchestrator, type OrchestratorEvent } from "./orchestrator/orchestrator.js";
 import { paperSummary, paperTradingSetup } from "./paper-trading.js";
 
@@ -75,7 +78,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const out = (s = "") => opts.write(`${s}\n`);
   const start = opts.start ?? DEFAULT_START;
   const days = opts.days ?? 10;
-  const config: Config = { ...opts.config, report_interval: Math.round((opts.reportEveryMs ?? DAY) / 1000) };
+  // Reports once a simulated day and learning updates every six hours: the live defaults (5 minutes each) would
+  // write thousands of files in ten simulated days.
+  const config: Config = {
+    ...opts.config,
+    report_interval: Math.round((opts.reportEveryMs ?? DAY) / 1000),
+    learning_agent: { ...opts.config.learning_agent, update_interval: 6 * 3600 },
+  };
 
   const clock = new SimulatedClock(start);
   const fake = await startFakeBinance({ clock });
@@ -127,6 +136,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     }
   };
   const trades = { opened: 0 };
+  const paper = paperTradingSetup(db, config, "spot", DEMO_RUN, {
+    onOpen: (t) => {
+      trades.opened++;
+      out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
+    },
+    onClose: (t) => out(closedLine(t, c)),
+  });
+  const learning = new LearningAgent({
+    config,
+    synthesis: synthesisOptionsFromConfig(config),
+    run: DEMO_RUN,
+    trades: () => paper.store.all(DEMO_RUN),
+    state: new LearningStateStore(db),
+    exportDir: dbDir,
+  });
   const orchestrator = new Orchestrator({
     exchange,
     store,
@@ -136,13 +160,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     symbols: DEMO_SYMBOLS,
     onSignal: showCard,
     onEvent,
-    paper: paperTradingSetup(db, config, "spot", DEMO_RUN, {
-      onOpen: (t) => {
-        trades.opened++;
-        out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
-      },
-      onClose: (t) => out(closedLine(t, c)),
-    }).paper,
+    paper: paper.paper,
+    learning,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 
@@ -161,11 +180,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
           endpointNote: "local fake exchange, bundled real candles",
           weightLimitPerMinute: w.limit,
           agents: info.agents,
-          paper: paperSummary(new PaperTradeStore(db), DEMO_RUN, config),
+          paper: paperSummary(paper.store, DEMO_RUN, config),
           symbols: info.symbols.length,
           quoteAsset: "USDT",
           withZones: info.withZones,
-          knowledgeObservations: null,
+          knowledgeObservations: learning.lastUpdate?.knowledgeObservations ?? null,
           reportEveryMs: orchestrator.reportMs,
           outputDir: config.output_dir,
         },
@@ -204,6 +223,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       }
     }
     const stillOpen = orchestrator.desk?.closeAll("end_of_data") ?? [];
+    const final = learning.update(clock.now(), orchestrator.latestAnalyses);
     await orchestrator.stop();
     orchestrator.report();
     live.closedCandles = orchestrator.streamedCandles;
@@ -229,6 +249,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
         `days, ${perMinute.toFixed(2)} per minute (budget ${formatInt(usage.limit)} per minute; never rate-limited)`,
     );
     out(paperSummaryLine(closedTrades, stillOpen.length, c));
+    out(
+      `🎓 Learning agent: ${final.knowledgeObservations} knowledge observations, hypotheses ` +
+        `${final.hypotheses.testing} testing / ${final.hypotheses.confirmed} confirmed / ${final.hypotheses.rejected} rejected` +
+        (final.metrics.enough
+          ? ""
+          : ` (statistics need ${config.learning_agent.min_trades_before_learning} closed trades)`),
+    );
+    out(`🗂️  Exports: ${final.files.map((f) => f.split(/[\\/]/).pop()).join(", ")} in ${dbDir}`);
     out(`📝 ${reportsWritten} reports in ${config.output_dir} (latest_report.json, latest_report.txt, reports/)`);
     const report: DemoReport = {
       startedAt: new Date(start).toISOString(),

@@ -94,4 +94,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: "learning state",
+    up(db) {
+      db.exec(`
+        -- What the learning agent must remember between runs that is not a trade: the hypotheses it is testing
+        -- (when each was created decides which trades may test it), per run, as JSON.
+        CREATE TABLE learning_state (
+          run   TEXT NOT NULL,
+          key   TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (run, key)
+        );
+      `);
+    },
+  },
 ];

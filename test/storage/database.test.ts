@@ -40,7 +40,14 @@ describe("openDatabase", () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(["candle_coverage", "candle_series", "candles", "paper_trade_events", "paper_trades"]);
+    expect(tables).toEqual([
+      "candle_coverage",
+      "candle_series",
+      "candles",
+      "learning_state",
+      "paper_trade_events",
+      "paper_trades",
+    ]);
     db.close();
     // Reopening applies nothing twice.
     const again = openDatabase(file);

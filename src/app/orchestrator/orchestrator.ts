@@ -28,8 +28,9 @@ import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-opt
 import { AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
 import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
+import type { LearningAgent } from "./learning-agent.js";
 import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
-import { type SystemReport, type WrittenReport, writeReport } from "./report.js";
+import { type LearningReport, type PaperReport, type SystemReport, type WrittenReport, writeReport } from "./report.js";
 
 export const ANALYSIS_AGENTS: readonly { name: string; role: string }[] = [
   { name: "sr-detector", role: "higher-timeframe support/resistance zones" },
@@ -67,6 +68,8 @@ export interface OrchestratorOptions {
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
   readonly settleMs?: number;
   readonly insight?: InsightProvider | undefined;
+  /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
+  readonly learning?: LearningAgent | undefined;
   /** Paper-trade every signal (the learning agent's desk); absent: no paper trading. */
   readonly paper?: Omit<PaperDeskOptions, "view" | "interval" | "fallback"> | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
@@ -104,6 +107,7 @@ export class Orchestrator {
   #nextCycle = Number.POSITIVE_INFINITY;
   #nextReport = Number.POSITIVE_INFINITY;
   #nextUniverse = Number.POSITIVE_INFINITY;
+  #nextLearning = Number.POSITIVE_INFINITY;
   #cycles = 0;
   #lastCycle: SystemReport["cycles"]["last"] = null;
   #lastFailures: { symbol: string; error: string }[] = [];
@@ -150,6 +154,13 @@ export class Orchestrator {
       ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.analysis.baseInterval })
       : undefined;
     if (this.desk) this.board.register("paper-broker", "paper-trades every signal: fills, fees, stops, targets", every);
+    if (o.learning) {
+      this.board.register(
+        "learning",
+        "metrics, strategy analysis, knowledge base, hypotheses; insights for synthesis",
+        o.config.learning_agent.update_interval * 1000,
+      );
+    }
     if (this.#o.reports !== false) this.board.register("reporter", `reports to ${o.config.output_dir}`, this.reportMs);
   }
 
@@ -163,7 +174,7 @@ export class Orchestrator {
 
   /** Next time a task is due (epoch ms on the orchestrator's clock). */
   nextDue(): number {
-    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse);
+    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse, this.#nextLearning);
   }
 
   /**
@@ -205,6 +216,10 @@ export class Orchestrator {
     // The first report describes the system as it starts (universe, history, first analysis).
     if (this.#o.reports !== false) this.report();
     this.#nextUniverse = this.#o.symbols ? Number.POSITIVE_INFINITY : now + DAY;
+    if (this.#o.learning) {
+      this.#learn(now);
+      this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
+    }
     return {
       exchange: this.#o.exchange.id,
       market: this.#o.exchange.market,
@@ -226,6 +241,10 @@ export class Orchestrator {
     if (now >= this.#nextCycle && !signal?.aborted) {
       this.#nextCycle = nextBoundary(now - this.settleMs, this.cycleMs) + this.settleMs;
       await this.#cycle(now, signal, true);
+    }
+    if (now >= this.#nextLearning && !signal?.aborted) {
+      this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
+      this.#learn(now);
     }
     if (now >= this.#nextReport && !signal?.aborted) {
       this.#nextReport = nextBoundary(now, this.reportMs);
@@ -273,7 +292,7 @@ export class Orchestrator {
       options: this.analysis,
       synthesis: this.synthesis,
       cooldown: this.cooldown,
-      insight: this.#o.insight,
+      insight: this.#o.insight ?? this.#o.learning?.insight,
       signal,
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
@@ -312,6 +331,20 @@ export class Orchestrator {
     this.#o.onEvent?.({ kind: "cycle", pass, feed, durationMs });
   }
 
+  #learn(now: number): void {
+    const agent = this.#o.learning;
+    if (!agent) return;
+    const t0 = performance.now();
+    this.board.begin("learning");
+    try {
+      const u = agent.update(now, this.#latest);
+      this.board.finish("learning", now, performance.now() - t0, { symbols: u.closedTrades });
+    } catch (e) {
+      this.board.failRun("learning", now, e);
+      this.#logger.log("error", "the learning update failed", { error: messageOf(e) });
+    }
+  }
+
   /** Builds the report for now and (unless reports are off) writes it; signals since the last report go in it. */
   report(): SystemReport {
     const now = this.#o.clock.now();
@@ -333,6 +366,7 @@ export class Orchestrator {
       signalsTotal: this.#signalsTotal,
       failures: this.#lastFailures,
       paperTrading: this.desk ? paperSummary(this.desk) : null,
+      learning: this.#o.learning?.lastUpdate ? learningSummary(this.#o.learning.lastUpdate) : null,
     };
     this.#pendingSignals = [];
     let files: WrittenReport | null = null;
@@ -438,7 +472,23 @@ export class Orchestrator {
   }
 }
 
-function paperSummary(desk: PaperDesk) {
+function learningSummary(u: NonNullable<LearningAgent["lastUpdate"]>): LearningReport {
+  const m = u.metrics;
+  return {
+    time: new Date(u.time).toISOString(),
+    closedTrades: u.closedTrades,
+    enough: m.enough,
+    winRate: m.winRate,
+    expectancyR: m.expectancyR,
+    profitFactor: m.profitFactor,
+    maxDrawdownPct: m.maxDrawdown.pct,
+    knowledgeObservations: u.knowledgeObservations,
+    hypotheses: u.hypotheses,
+    exports: u.files,
+  };
+}
+
+function paperSummary(desk: PaperDesk): PaperReport {
   const closed = desk.closedTrades();
   const count = (o: string) => closed.filter((t) => t.outcome === o).length;
   return {

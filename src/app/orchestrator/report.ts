@@ -48,7 +48,41 @@ export interface SystemReport {
   /** Symbols whose last analysis failed, with why. */
   readonly failures: readonly { readonly symbol: string; readonly error: string }[];
   /** Paper trading: null while the learning agent is not running. */
-  readonly paperTrading: unknown;
+  readonly paperTrading: PaperReport | null;
+  /** The learning agent's last update (metrics, knowledge, hypotheses, files written); null when off. */
+  readonly learning: LearningReport | null;
+}
+
+export interface PaperReport {
+  readonly open: readonly {
+    readonly tradeId: string;
+    readonly symbol: string;
+    readonly direction: string;
+    readonly entryPrice: number;
+    readonly stopLoss: number;
+    readonly targetsHit: number;
+    readonly entryTime: string;
+  }[];
+  readonly pendingEntries: number;
+  readonly closedThisRun: number;
+  readonly wins: number;
+  readonly losses: number;
+  readonly breakevens: number;
+  readonly netPnl: number;
+  readonly skippedSignals: number;
+}
+
+export interface LearningReport {
+  readonly time: string;
+  readonly closedTrades: number;
+  readonly enough: boolean;
+  readonly winRate: { readonly value: number; readonly low: number; readonly high: number } | null;
+  readonly expectancyR: number | null;
+  readonly profitFactor: number | null;
+  readonly maxDrawdownPct: number;
+  readonly knowledgeObservations: number;
+  readonly hypotheses: { readonly testing: number; readonly confirmed: number; readonly rejected: number };
+  readonly exports: readonly string[];
 }
 
 export interface WrittenReport {
@@ -138,6 +172,32 @@ export function renderReportText(r: SystemReport): string {
           `${Math.round(s.confidence * 100)}%`,
         ]),
       ),
+    );
+  }
+  if (r.paperTrading) {
+    const p = r.paperTrading;
+    lines.push("");
+    lines.push(
+      `Paper trading: ${p.open.length} open, ${p.pendingEntries} waiting for the next price; this run closed ` +
+        `${p.closedThisRun} (${p.wins} won, ${p.losses} lost, ${p.breakevens} break-even), net ${p.netPnl.toFixed(2)}`,
+    );
+    for (const t of p.open) {
+      lines.push(
+        `  open: ${t.symbol} ${t.direction} @ ${formatPrice(t.entryPrice)}, stop ${formatPrice(t.stopLoss)}, targets hit ${t.targetsHit}`,
+      );
+    }
+  }
+  if (r.learning) {
+    const l = r.learning;
+    const wr = l.winRate;
+    lines.push(
+      `Learning: ${l.closedTrades} closed trades; ` +
+        (l.enough && wr
+          ? `win rate ${(wr.value * 100).toFixed(0)}% (95% CI ${(wr.low * 100).toFixed(0)}–${(wr.high * 100).toFixed(0)}%), ` +
+            `expectancy ${l.expectancyR?.toFixed(2) ?? "–"} R`
+          : "not enough trades for statistics yet") +
+        `; ${l.knowledgeObservations} knowledge observations; hypotheses ${l.hypotheses.testing} testing, ` +
+        `${l.hypotheses.confirmed} confirmed, ${l.hypotheses.rejected} rejected`,
     );
   }
   if (r.failures.length > 0) {

@@ -4,7 +4,10 @@
  * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
  */
 import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
+import { synthesisOptionsFromConfig } from "../../app/agent-options.js";
+import { LearningAgent } from "../../app/orchestrator/learning-agent.js";
 import { paperSummary, paperTradingSetup } from "../../app/paper-trading.js";
+import { LearningStateStore } from "../../learning/learning-state.js";
 import { LIVE_RUN } from "../../learning/paper-trade-store.js";
 import { Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/orchestrator.js";
 import type { Signal } from "../../signals/signal.js";
@@ -66,6 +69,16 @@ export const runCommand: CommandRegistration = {
           if (paper && paper.resumed.length > 0) {
             ctx.note(c.dim(`Resuming ${paper.resumed.length} open paper trade(s) from the last run.`));
           }
+          const learning = paper
+            ? new LearningAgent({
+                config: ctx.config,
+                synthesis: synthesisOptionsFromConfig(ctx.config),
+                run: LIVE_RUN,
+                trades: () => paper.store.all(LIVE_RUN),
+                state: new LearningStateStore(store.db),
+                exportDir: ctx.config.data_dir,
+              })
+            : undefined;
           const orchestrator = new Orchestrator({
             exchange,
             store,
@@ -74,6 +87,7 @@ export const runCommand: CommandRegistration = {
             mode: "live",
             symbols,
             paper: paper?.paper,
+            learning,
             logger: ctx.logger,
             onSignal: showCard,
             onEvent: (e) => describeEvent(ctx, c, e),
@@ -99,7 +113,7 @@ export const runCommand: CommandRegistration = {
                     symbols: info.symbols.length,
                     quoteAsset: ctx.config.universe.quote_asset,
                     withZones: info.withZones,
-                    knowledgeObservations: null,
+                    knowledgeObservations: learning?.lastUpdate?.knowledgeObservations ?? null,
                     reportEveryMs: orchestrator.reportMs,
                     outputDir: ctx.config.output_dir,
                   },
