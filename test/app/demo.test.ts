@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SYMBOLS, type DemoReport, runDemo } from "../../src/app/demo.js";
 import { defaultConfig } from "../../src/core/config.js";
+import { LIVE_RUN, DEMO_RUN, PaperTradeStore } from "../../src/learning/paper-trade-store.js";
+import { openDatabase } from "../../src/storage/database.js";
 import { stripAnsi } from "../../src/ui/colors.js";
+import { runInProcess } from "../cli/run-cma.js";
 import { displayWidth } from "../../src/ui/table.js";
 
 describe("the offline demo", () => {
@@ -64,5 +67,50 @@ describe("the offline demo", () => {
     ]);
     const latest = JSON.parse(readFileSync(join(dir, "out", "latest_report.json"), "utf8"));
     expect(latest.signalsTotal).toBe(report.signals.length);
+  });
+
+  it("paper-trades the signals: the first BTC short is filled at the next open and stopped out as the candles say", () => {
+    const btc = report.paperTrades.find(
+      (t) => t.symbol === "BTCUSDT" && t.entryTime === Date.parse("2026-01-16T16:00:00Z"),
+    )!;
+    expect(btc.direction).toBe("SHORT");
+    // The 16:00 candle opened at 94,585.99; a short entry fills 2 bps lower (slippage against the trade).
+    expect(btc.entryPrice).toBeCloseTo(94585.99 * (1 - 0.0002), 6);
+    // BTC rose through the stop that evening (the 20:00 1h candle reached 95,561.5): a loss, stop filled 2 bps worse.
+    expect(btc.exitReason).toBe("stop");
+    expect(btc.outcome).toBe("LOSS");
+    expect(btc.exitPrice).toBeCloseTo(btc.initialStop * (1 + 0.0002), 6);
+    // Spot taker fee 0.1 % on entry and exit.
+    expect(btc.fees).toBeCloseTo(0.001 * btc.qty * (btc.entryPrice + btc.exitPrice!), 9);
+  });
+
+  it("cma report and the JSON exports agree with the database", async () => {
+    const dataDir = join(dir, "data", "demo");
+    const db = openDatabase(join(dataDir, "candles.db"), { readonly: true });
+    const stored = new PaperTradeStore(db).all(DEMO_RUN);
+    db.close();
+    expect(stored.map((t) => t.tradeId).sort()).toEqual(report.paperTrades.map((t) => t.tradeId).sort());
+    const exported = JSON.parse(readFileSync(join(dataDir, "paper_trades.json"), "utf8"));
+    expect(exported.run).toBe(DEMO_RUN);
+    expect(exported.count).toBe(stored.length);
+    expect(exported.trades.map((t: { trade_id: string; pnl: number }) => [t.trade_id, t.pnl]).sort()).toEqual(
+      stored.map((t) => [t.tradeId, t.pnl]).sort(),
+    );
+    const r = await runInProcess(["report", "--run", DEMO_RUN, "--json", "--data-dir", dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    const cli = JSON.parse(r.stdout);
+    const analysis = JSON.parse(readFileSync(join(dataDir, "strategy_analysis.json"), "utf8"));
+    expect(cli.overall).toEqual(analysis.overall);
+    expect(cli.dimensions).toEqual(analysis.dimensions);
+    expect(cli.overall.n).toBe(stored.length);
+    const metrics = JSON.parse(readFileSync(join(dataDir, "performance_metrics.json"), "utf8"));
+    expect(metrics.metrics.totalPnl).toBeCloseTo(
+      stored.reduce((a, t) => a + t.pnl, 0),
+      9,
+    );
+    // Another run's name is refused with the runs that exist.
+    const other = await runInProcess(["report", "--run", LIVE_RUN, "--data-dir", dataDir]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("Runs with trades: demo");
   });
 });
