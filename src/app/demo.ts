@@ -17,7 +17,10 @@ import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
 import { LearningStateStore } from "../learning/learning-state.js";
-import { DEMO_RUN } from "../learning/paper-trade-store.js";
+import { DEMO_RUN, PaperTradeStore } from "../learning/paper-trade-store.js";
+import { readKlineFile } from "../market/binance-csv.js";
+import { BUNDLED_CANDLES_DIR } from "../core/paths.js";
+import { type BacktestResult, runBacktest } from "./backtest.js";
 import type { PaperTrade } from "../learning/paper-trade.js";
 import { CandleStore } from "../market/candle-store.js";
 import type { Signal } from "../signals/signal.js";
@@ -28,7 +31,7 @@ import { renderBanner } from "../ui/banner.js";
 import { type Colors, noColors } from "../ui/colors.js";
 import { formatInt, formatNumber, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
 import { renderSignalCard } from "../ui/signal-card.js";
-import { synthesisOptionsFromConfig } from "./agent-options.js";
+import { paperBrokerOptionsFromConfig, synthesisOptionsFromConfig } from "./agent-options.js";
 import { LearningAgent } from "./orchestrator/learning-agent.js";
 import { Orchestrator, type OrchestratorEvent } from "./orchestrator/orchestrator.js";
 import { paperSummary, paperTradingSetup } from "./paper-trading.js";
@@ -44,6 +47,11 @@ export interface DemoOptions {
   readonly days?: number;
   /** Simulated time between reports (default one day; the live default of 5 minutes would write 3,456 files). */
   readonly reportEveryMs?: number;
+  /**
+   * Days of history before `start` backtested to seed the paper trades the learning agent starts from (default 90;
+   * 0: start with none).
+   */
+  readonly seedDays?: number;
   /** Drop every connection half-way (default true). */
   readonly dropConnection?: boolean;
   readonly version?: string;
@@ -61,8 +69,10 @@ export interface DemoReport {
   readonly weight: { spent: number; requests: number; limitPerMinute: number };
   readonly reports: { written: number; folder: string };
   readonly signals: readonly Signal[];
-  /** Every paper trade of the run, closed (those still open at the end are closed at the last price). */
+  /** Every paper trade of the replay, closed (those still open at the end are closed at the last price). */
   readonly paperTrades: readonly PaperTrade[];
+  /** Trades from the backtest that seeded the history before the replay (in the demo's database, run "demo"). */
+  readonly seededTrades: number;
   readonly wallSeconds: number;
 }
 
@@ -135,6 +145,23 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       }
     }
   };
+  out(c.dim(`Offline demo: the project's fake Binance spot exchange on ${fake.restUrl} serves real recorded`));
+  out(c.dim(`candles; simulated exchange time starts at ${formatUtc(start)} UTC and runs ${days} days, fast.`));
+  const seedDays = opts.seedDays ?? 90;
+  let seeded: BacktestResult | undefined;
+  if (seedDays > 0) {
+    out(
+      c.dim(
+        `Seeding the paper-trade history: a backtest of the ${seedDays} days before, on the same pipeline ` +
+          "(momentum on 1h and 4h: the bundled history has no 15m candles before November 2025)…",
+      ),
+    );
+    seeded = await seedHistory(config, start, seedDays, dbDir);
+    new PaperTradeStore(db).saveMany(
+      DEMO_RUN,
+      seeded.trades.map((trade) => ({ trade })),
+    );
+  }
   const trades = { opened: 0 };
   const paper = paperTradingSetup(db, config, "spot", DEMO_RUN, {
     onOpen: (t) => {
@@ -166,8 +193,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   });
 
   try {
-    out(c.dim(`Offline demo: the project's fake Binance spot exchange on ${fake.restUrl} serves real recorded`));
-    out(c.dim(`candles; simulated exchange time starts at ${formatUtc(start)} UTC and runs ${days} days, fast.`));
     out(c.dim("Syncing the history the agents read into a fresh SQLite candle database (only what is missing)…"));
     const info = await orchestrator.start(opts.signal);
     const w = exchange.weightUsage();
@@ -274,6 +299,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       reports: { written: reportsWritten, folder: config.output_dir },
       signals,
       paperTrades: closedTrades,
+      seededTrades: seeded?.trades.length ?? 0,
       wallSeconds,
     };
     const file = join(config.output_dir, "demo_report.json");
@@ -322,6 +348,37 @@ function paperSummaryLine(closed: readonly PaperTrade[], endOfData: number, c: C
 
 function formatSigned(n: number): string {
   return `${n >= 0 ? "+" : ""}${formatNumber(n, 2)}`;
+}
+
+/**
+ * The bundled 1h and 1d candles before `start` in a store of their own, backtested over the `days` before `start`:
+ * the paper-trade history the demo's learning agent starts from (the banner's "historical paper trades").
+ */
+async function seedHistory(config: Config, start: number, days: number, dir: string): Promise<BacktestResult> {
+  const db = openDatabase(join(dir, "seed.db"));
+  try {
+    const store = new CandleStore(db);
+    for (const symbol of DEMO_SYMBOLS) {
+      for (const interval of ["1h", "1d"] as const) {
+        const file = join(BUNDLED_CANDLES_DIR, "binance-spot", `${symbol}-${interval}.csv.gz`);
+        const candles = readKlineFile(file).filter((c) => c.closeTime < start);
+        store.upsert({ exchange: "binance", market: "spot", symbol, interval }, candles);
+      }
+    }
+    const seedConfig: Config = { ...config, momentum: { ...config.momentum, timeframes: ["1h", "4h"] } };
+    return await runBacktest({
+      store,
+      exchange: "binance",
+      market: "spot",
+      config: seedConfig,
+      symbols: DEMO_SYMBOLS,
+      from: start - days * DAY,
+      to: start,
+      broker: paperBrokerOptionsFromConfig(config, "spot"),
+    });
+  } finally {
+    db.close();
+  }
 }
 
 /** One line per simulated day: each symbol's price and its change over the day. */

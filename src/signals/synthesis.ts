@@ -18,13 +18,12 @@
  *    evidence pointing the other way lowers it.
  * 4. Volume (direction-blind) adds weights.volume × volumeScore / 10, only once a direction exists and its score is
  *    positive — it amplifies, it never picks or flips the direction.
- * 5. Learning adds confidenceAdjustment clamped to ±weights.learning (0 with no insight), then the whole score is
+ * 5. Evidence score = (directional + volume) / reach, where reach is the most that evidence could score: the sum of
+ *    the price action, momentum, volume and S/R weights (0.8 with the spec's weights). Normalising here makes 1 mean
+ *    "everything agrees" whatever the weights, and keeps a threshold meaning the same before and after learning.
+ * 6. Learning adds its confidenceAdjustment, clamped to ±weights.learning (0 with no insight), then the result is
  *    multiplied by contextMultiplier (1 with no insight). The direction is already fixed, so neither can flip it.
- * 6. Confidence = clamp(score / reach, 0, 1), where reach is the most the available evidence could score: the sum of
- *    the price action, momentum, volume and S/R weights, plus the learning weight only when there is an insight.
- *    Until the learning agent has enough trades its term cannot contribute, and a scale topping out at 80 % would
- *    make every threshold mean something else before and after learning starts. `score` stays unnormalised.
- *    Below min_confidence → no signal.
+ *    Confidence = clamp(that, 0, 1); `score` is the value before clamping. Below min_confidence → no signal.
  * 7. Trade levels (trade-levels.ts): stop beyond the justifying zone with an ATR buffer, rejected beyond
  *    max_stop_pct; T1 at reward_risk; T2, T3 at the next zones or further R multiples. ATR = the base interval's.
  * 8. positionSizePct: at_min_confidence % at min_confidence, rising linearly to max_pct at full_confidence, clamped
@@ -59,14 +58,14 @@ export {
 export type SynthesisResult =
   | {
       readonly signal: Signal;
-      /** The weighted score before normalising and clamping to the confidence (rule 6; can exceed 1). */
+      /** The confidence before clamping to [0, 1] (rule 6; can exceed 1). */
       readonly score: number;
     }
   | {
       readonly signal: null;
       /** Why nothing was emitted, in words a trader understands. */
       readonly reason: string;
-      /** The weighted score reached (before normalising and clamping; 0 when there was no direction). */
+      /** The confidence before clamping (rule 6; 0 when there was no direction). */
       readonly score: number;
       /** The confidence it amounts to (rule 6); 0 when there was no direction or a reason before scoring. */
       readonly confidence: number;
@@ -113,10 +112,11 @@ export function synthesizeSignal(
     });
   }
   const multiplier = learning ? learning.contextMultiplier : 1;
-  const score = (directional + volume + adjust) * multiplier;
   const w = o.weights;
-  const reach = w.price_action + w.momentum + w.volume + w.sr + (learning ? w.learning : 0);
-  const confidence = reach > 0 ? Math.min(1, Math.max(0, score / reach)) : 0;
+  const reach = w.price_action + w.momentum + w.volume + w.sr;
+  const evidence = reach > 0 ? (directional + volume) / reach : 0;
+  const score = (evidence + adjust) * multiplier;
+  const confidence = Math.min(1, Math.max(0, score));
   if (confidence < o.min_confidence) {
     return {
       signal: null,

@@ -12,6 +12,7 @@ import { downloadCommand } from "./download.js";
 import { importCommand } from "./import.js";
 import { levelsCommand } from "./levels.js";
 import { marketsCommand } from "./markets.js";
+import { optimizeCommand } from "./optimize.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { scanCommand } from "./scan.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
   runCommand,
   backtestCommand,
   reportCommand,
+  optimizeCommand,
   downloadCommand,
   importCommand,
   doctorCommand,
