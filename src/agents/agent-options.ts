@@ -31,3 +31,24 @@ export function withDefaults<T extends object>(defaults: T, given: Partial<T> | 
   for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
   return out as T;
 }
+
+/**
+ * The options objects a resolver produced. Composite analyses (analyzeSymbol) resolve once and hand the result to
+ * every agent on every cycle; merging defaults and validating again there cost more than some of the agents' maths.
+ * A resolver returns an object found here unchanged. Options are read-only data, so a resolved object stays valid;
+ * each resolver keeps its own set, so one agent's options are never taken for another's.
+ */
+export class ResolvedOptions<T extends object> {
+  readonly #resolved = new WeakSet<object>();
+
+  /** True when `given` is an object this resolver returned before. */
+  has(given: unknown): given is T {
+    return typeof given === "object" && given !== null && this.#resolved.has(given);
+  }
+
+  /** Records `o` as resolved and returns it. */
+  add(o: T): T {
+    this.#resolved.add(o);
+    return o;
+  }
+}

@@ -24,7 +24,7 @@ import { UsageError } from "../core/errors.js";
 import { ema, macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
 export interface MomentumOptions {
@@ -125,7 +125,11 @@ export interface MomentumInput {
 
 const AGENT = "momentum";
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<MomentumOptions>();
+
 export function resolveMomentumOptions(given?: Partial<MomentumOptions>): MomentumOptions {
+  if (RESOLVED.has(given)) return given;
   const o = withDefaults(DEFAULT_MOMENTUM_OPTIONS, given);
   for (const tf of o.timeframes) {
     if (!isInterval(tf)) throw new UsageError(`${AGENT}: "${String(tf)}" is not a Binance interval.`);
@@ -144,7 +148,7 @@ export function resolveMomentumOptions(given?: Partial<MomentumOptions>): Moment
   checkWhole(AGENT, "divergenceMaxBars", o.divergenceMaxBars, o.divergenceMinBars);
   checkWhole(AGENT, "divergenceMaxAge", o.divergenceMaxAge, 0);
   checkPositive(AGENT, "divergenceMinRsiGap", o.divergenceMinRsiGap, true);
-  return o;
+  return RESOLVED.add(o);
 }
 
 /** Closed candles a timeframe needs for RSI and MACD (MACD's warm-up is the longer: 34 for 12/26/9). */

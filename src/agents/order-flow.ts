@@ -17,7 +17,7 @@ import { UsageError } from "../core/errors.js";
 import { type Interval, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkInRange, checkWhole, withDefaults } from "./agent-options.js";
+import { checkInRange, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
 const AGENT = "order flow";
@@ -99,7 +99,11 @@ export interface OrderFlowUnavailable {
 
 export type OrderFlowResult = OrderFlowAvailable | OrderFlowUnavailable;
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<OrderFlowOptions>();
+
 export function resolveOrderFlowOptions(given?: Partial<OrderFlowOptions>): OrderFlowOptions {
+  if (RESOLVED.has(given)) return given;
   const o = withDefaults(DEFAULT_ORDER_FLOW_OPTIONS, given);
   if (typeof o.interval !== "string" || !isInterval(o.interval)) {
     throw new UsageError(`${AGENT}: option interval "${String(o.interval)}" is not an interval.`);
@@ -108,7 +112,7 @@ export function resolveOrderFlowOptions(given?: Partial<OrderFlowOptions>): Orde
   checkInRange(AGENT, "biasThreshold", o.biasThreshold, 0, 1);
   checkInRange(AGENT, "divergenceMinMove", o.divergenceMinMove, 0, 10);
   checkInRange(AGENT, "divergenceMinImbalance", o.divergenceMinImbalance, 0, 1);
-  return o;
+  return RESOLVED.add(o);
 }
 
 /** Taker buy/sell split of one candle; taker buy is clamped into [0, volume] against rounding in the source. */

@@ -31,7 +31,7 @@ import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { DAY, HOUR, type Interval, MINUTE, WEEK } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries, insufficientHistory, lastClosedBy } from "./candle-series.js";
 
 export interface BreakoutThreshold {
@@ -169,7 +169,11 @@ export function parseWindow(window: string): number {
   return n * UNIT_MS[m[2]!]!;
 }
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<PriceActionOptions>();
+
 export function resolvePriceActionOptions(given?: Partial<PriceActionOptions>): PriceActionOptions {
+  if (RESOLVED.has(given)) return given;
   const o = withDefaults(DEFAULT_PRICE_ACTION_OPTIONS, given);
   for (const w of o.changeWindows) parseWindow(w);
   checkWhole(AGENT, "rangeLookback", o.rangeLookback, 2);
@@ -186,7 +190,7 @@ export function resolvePriceActionOptions(given?: Partial<PriceActionOptions>): 
     throw new UsageError(`${AGENT}: threshold.unit must be "atr" or "fraction", got "${String(o.threshold.unit)}".`);
   }
   checkPositive(AGENT, "threshold.value", o.threshold.value, true);
-  return o;
+  return RESOLVED.add(o);
 }
 
 /** Closed candles the analysis needs: the range plus one, the ATR of the previous candle, the EMA slope. */

@@ -26,7 +26,7 @@ import { INTERVALS, type Interval, intervalMs, isInterval } from "../core/interv
 import { type SwingPivot, swingPivots } from "../indicators/index.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkInRange, checkPositive, checkWhole } from "./agent-options.js";
+import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { closedWindow } from "./closed-window.js";
 import { confluenceScore, DEFAULT_SR_SCORING, type SrScoring } from "./sr-score.js";
@@ -199,8 +199,12 @@ export function pivotWindowFor(options: Pick<SrDetectorOptions, "pivots">, inter
   return options.pivots[interval] ?? DEFAULT_SR_PIVOTS[interval] ?? FALLBACK_PIVOT;
 }
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<SrDetectorOptions>();
+
 /** Defaults overlaid with `input` (weights, pivots and scoring merged per key), validated. */
 export function resolveSrDetectorOptions(input: SrDetectorOptionsInput = {}): SrDetectorOptions {
+  if (RESOLVED.has(input)) return input;
   const d = DEFAULT_SR_DETECTOR_OPTIONS;
   const o: SrDetectorOptions = {
     timeframes: input.timeframes ?? d.timeframes,
@@ -213,7 +217,7 @@ export function resolveSrDetectorOptions(input: SrDetectorOptionsInput = {}): Sr
     scoring: { ...d.scoring, ...input.scoring },
   };
   validate(o);
-  return o;
+  return RESOLVED.add(o);
 }
 
 function validate(o: SrDetectorOptions): void {

@@ -23,7 +23,7 @@ import { UsageError } from "../core/errors.js";
 import { type Interval, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkInRange, checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { type LiquiditySweep, liquiditySweeps } from "./liquidity-sweeps.js";
 import { profileNodes, smoothProfile } from "./profile-nodes.js";
@@ -136,7 +136,11 @@ export interface VolumeProfileUnavailable {
 
 export type VolumeProfileResult = VolumeProfileAvailable | VolumeProfileUnavailable;
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<VolumeProfileOptions>();
+
 export function resolveVolumeProfileOptions(given?: Partial<VolumeProfileOptions>): VolumeProfileOptions {
+  if (RESOLVED.has(given)) return given;
   const o = withDefaults(DEFAULT_VOLUME_PROFILE_OPTIONS, given);
   if (typeof o.interval !== "string" || !isInterval(o.interval)) {
     throw new UsageError(`${AGENT}: option interval "${String(o.interval)}" is not an interval.`);
@@ -154,7 +158,7 @@ export function resolveVolumeProfileOptions(given?: Partial<VolumeProfileOptions
   checkWhole(AGENT, "maxNodes", o.maxNodes, 0);
   checkWhole(AGENT, "sweepPivot.left", o.sweepPivot.left, 1);
   checkWhole(AGENT, "sweepPivot.right", o.sweepPivot.right, 0);
-  return o;
+  return RESOLVED.add(o);
 }
 
 /** The smallest 1, 2, 2.5 or 5 × 10^k that is ≥ x (x > 0). */

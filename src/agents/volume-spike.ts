@@ -27,7 +27,7 @@ import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { DAY, HOUR, type Interval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
-import { checkPositive, checkWhole, withDefaults } from "./agent-options.js";
+import { checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries, insufficientHistory } from "./candle-series.js";
 
 export interface VolumeSpikeOptions {
@@ -100,7 +100,11 @@ export interface VolumeSpikeInput {
 
 const AGENT = "volume spike";
 
+// Resolved once, returned as is when handed back (agent-options.ts).
+const RESOLVED = new ResolvedOptions<VolumeSpikeOptions>();
+
 export function resolveVolumeSpikeOptions(given?: Partial<VolumeSpikeOptions>): VolumeSpikeOptions {
+  if (RESOLVED.has(given)) return given;
   const o = withDefaults(DEFAULT_VOLUME_SPIKE_OPTIONS, given);
   checkWhole(AGENT, "baselinePeriod", o.baselinePeriod, 2);
   checkWhole(AGENT, "percentilePeriod", o.percentilePeriod, 2);
@@ -117,7 +121,7 @@ export function resolveVolumeSpikeOptions(given?: Partial<VolumeSpikeOptions>): 
   checkPositive(AGENT, "spikeRatio", o.spikeRatio);
   checkPositive(AGENT, "spikeZ", o.spikeZ, true);
   checkPositive(AGENT, "minQuoteVolume24h", o.minQuoteVolume24h, true);
-  return o;
+  return RESOLVED.add(o);
 }
 
 export function volumeSpikeMinCandles(options?: Partial<VolumeSpikeOptions>): number {

@@ -28,6 +28,7 @@ import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-opt
 import { AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
 import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
+import type { AutoOptimizer, OptimizationRecord } from "./auto-optimizer.js";
 import type { LearningAgent } from "./learning-agent.js";
 import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
 import { type LearningReport, type PaperReport, type SystemReport, type WrittenReport, writeReport } from "./report.js";
@@ -68,6 +69,8 @@ export interface OrchestratorOptions {
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
   readonly settleMs?: number;
   readonly insight?: InsightProvider | undefined;
+  /** Re-tunes the parameters every learning_agent.optimization_interval when learning_agent.auto_optimize is on. */
+  readonly autoOptimizer?: AutoOptimizer | undefined;
   /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
   readonly learning?: LearningAgent | undefined;
   /** Paper-trade every signal (the learning agent's desk); absent: no paper trading. */
@@ -92,9 +95,11 @@ export interface StartInfo {
 export class Orchestrator {
   readonly board = new AgentStatusBoard();
   readonly view: StoreMarketView;
-  readonly analysis: SymbolAnalysisOptions;
-  readonly synthesis: SynthesisOptions;
-  readonly cooldown: SignalCooldown;
+  #analysis: SymbolAnalysisOptions;
+  #synthesis: SynthesisOptions;
+  #cooldown: SignalCooldown;
+  /** The configuration in force: the one given, or the last one auto_optimize adopted. */
+  #config: Config;
   readonly cycleMs: number;
   readonly reportMs: number;
   readonly #o: OrchestratorOptions;
@@ -108,6 +113,10 @@ export class Orchestrator {
   #nextReport = Number.POSITIVE_INFINITY;
   #nextUniverse = Number.POSITIVE_INFINITY;
   #nextLearning = Number.POSITIVE_INFINITY;
+  #nextOptimize = Number.POSITIVE_INFINITY;
+  /** An optimisation running in the background (minutes of backtests on worker threads), and its outcome. */
+  #optimizing: Promise<void> | undefined;
+  #optimized: { record: OptimizationRecord; config: Config | null } | undefined;
   #cycles = 0;
   #lastCycle: SystemReport["cycles"]["last"] = null;
   #lastFailures: { symbol: string; error: string }[] = [];
@@ -123,11 +132,12 @@ export class Orchestrator {
   constructor(o: OrchestratorOptions) {
     this.#o = o;
     this.#logger = o.logger ?? silentLogger;
-    this.analysis = agentOptionsFromConfig(o.config);
-    this.synthesis = synthesisOptionsFromConfig(o.config);
-    this.cooldown = new SignalCooldown(this.synthesis.cooldown_ms);
-    const reads = symbolAnalysisReads(this.analysis);
-    const analysed: Interval[] = [this.analysis.baseInterval, ...(this.analysis.momentum.timeframes ?? [])];
+    this.#config = o.config;
+    this.#analysis = agentOptionsFromConfig(o.config);
+    this.#synthesis = synthesisOptionsFromConfig(o.config);
+    this.#cooldown = new SignalCooldown(this.#synthesis.cooldown_ms);
+    const reads = symbolAnalysisReads(this.#analysis);
+    const analysed: Interval[] = [this.#analysis.baseInterval, ...(this.#analysis.momentum.timeframes ?? [])];
     this.cycleMs = Math.min(...analysed.map((i) => intervalMs(i)));
     this.reportMs = o.config.report_interval * 1000;
     this.view = new StoreMarketView({
@@ -141,7 +151,7 @@ export class Orchestrator {
       store: o.store,
       view: this.view,
       reads,
-      baseInterval: this.analysis.baseInterval,
+      baseInterval: this.#analysis.baseInterval,
       logger: o.logger,
       onStatus: (status) => o.onEvent?.({ kind: "stream", status }),
     });
@@ -151,9 +161,16 @@ export class Orchestrator {
     this.board.register("signal-synthesis", "weighted evidence → trade signals", every);
     const cycleInterval = analysed.reduce((a, b) => (intervalMs(b) < intervalMs(a) ? b : a));
     this.desk = o.paper
-      ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.analysis.baseInterval })
+      ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.#analysis.baseInterval })
       : undefined;
     if (this.desk) this.board.register("paper-broker", "paper-trades every signal: fills, fees, stops, targets", every);
+    if (o.autoOptimizer && o.config.learning_agent.auto_optimize) {
+      this.board.register(
+        "optimizer",
+        "walk-forward re-tuning; adopts only what wins out of sample",
+        o.config.learning_agent.optimization_interval * 1000,
+      );
+    }
     if (o.learning) {
       this.board.register(
         "learning",
@@ -162,6 +179,31 @@ export class Orchestrator {
       );
     }
     if (this.#o.reports !== false) this.board.register("reporter", `reports to ${o.config.output_dir}`, this.reportMs);
+  }
+
+  get analysis(): SymbolAnalysisOptions {
+    return this.#analysis;
+  }
+
+  get synthesis(): SynthesisOptions {
+    return this.#synthesis;
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  /**
+   * Switches the agents and synthesis to `config` from the next cycle on (auto_optimize's adoption). The universe,
+   * market data and timing stay as they are: the optimiser only tunes thresholds, stops, targets, weights and
+   * indicator parameters.
+   */
+  adopt(config: Config): void {
+    this.#config = config;
+    this.#analysis = agentOptionsFromConfig(config);
+    const next = synthesisOptionsFromConfig(config);
+    if (next.cooldown_ms !== this.#synthesis.cooldown_ms) this.#cooldown = new SignalCooldown(next.cooldown_ms);
+    this.#synthesis = next;
   }
 
   get symbols(): readonly string[] {
@@ -174,7 +216,7 @@ export class Orchestrator {
 
   /** Next time a task is due (epoch ms on the orchestrator's clock). */
   nextDue(): number {
-    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse, this.#nextLearning);
+    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse, this.#nextLearning, this.#nextOptimize);
   }
 
   /**
@@ -220,6 +262,9 @@ export class Orchestrator {
       this.#learn(now);
       this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
     }
+    if (this.#o.autoOptimizer && this.#o.config.learning_agent.auto_optimize) {
+      this.#nextOptimize = now + this.#o.config.learning_agent.optimization_interval * 1000;
+    }
     return {
       exchange: this.#o.exchange.id,
       market: this.#o.exchange.market,
@@ -234,6 +279,11 @@ export class Orchestrator {
   /** Runs every task due at the clock's now (replays call this after moving their clock). */
   async runDue(signal?: AbortSignal): Promise<void> {
     const now = this.#o.clock.now();
+    this.#takeOptimization(now);
+    if (now >= this.#nextOptimize && !signal?.aborted) {
+      this.#nextOptimize = now + this.#o.config.learning_agent.optimization_interval * 1000;
+      this.#startOptimization(now, signal);
+    }
     if (now >= this.#nextUniverse && !signal?.aborted) {
       this.#nextUniverse = now + DAY;
       await this.#refreshUniverse(now, signal);
@@ -289,9 +339,9 @@ export class Orchestrator {
     const pass = await analyzeUniverse({
       view: this.view,
       symbols: this.#symbols,
-      options: this.analysis,
-      synthesis: this.synthesis,
-      cooldown: this.cooldown,
+      options: this.#analysis,
+      synthesis: this.#synthesis,
+      cooldown: this.#cooldown,
       insight: this.#o.insight ?? this.#o.learning?.insight,
       signal,
       onSignal: (s, a) => {
@@ -331,6 +381,46 @@ export class Orchestrator {
     this.#o.onEvent?.({ kind: "cycle", pass, feed, durationMs });
   }
 
+  #startOptimization(now: number, signal: AbortSignal | undefined): void {
+    const opt = this.#o.autoOptimizer;
+    if (!opt || this.#optimizing) return;
+    this.board.begin("optimizer");
+    const t0 = performance.now();
+    this.#optimizing = opt
+      .optimize(now, this.#config, this.#symbols, signal)
+      .then((r) => {
+        this.#optimized = r;
+        this.board.finish("optimizer", now, performance.now() - t0, { symbols: this.#symbols.length });
+        if (r.record.status === "failed") this.board.error("optimizer", now, r.record.reason);
+      })
+      .catch((e: unknown) => {
+        this.board.failRun("optimizer", now, e);
+      })
+      .finally(() => {
+        this.#optimizing = undefined;
+      });
+  }
+
+  /** Applies a finished optimisation's adoption, between cycles. */
+  #takeOptimization(now: number): void {
+    const r = this.#optimized;
+    if (!r) return;
+    this.#optimized = undefined;
+    if (r.config) {
+      this.adopt(r.config);
+      this.#logger.log("info", "auto_optimize adopted new parameters", {
+        at: new Date(now).toISOString(),
+        reason: r.record.reason,
+      });
+    }
+  }
+
+  /** Waits for a background optimisation (stop(), tests). */
+  async settled(): Promise<void> {
+    await this.#optimizing;
+    this.#takeOptimization(this.#o.clock.now());
+  }
+
   #learn(now: number): void {
     const agent = this.#o.learning;
     if (!agent) return;
@@ -367,6 +457,7 @@ export class Orchestrator {
       failures: this.#lastFailures,
       paperTrading: this.desk ? paperSummary(this.desk) : null,
       learning: this.#o.learning?.lastUpdate ? learningSummary(this.#o.learning.lastUpdate) : null,
+      optimizations: this.#o.autoOptimizer ? this.#o.autoOptimizer.records.slice(-5) : null,
     };
     this.#pendingSignals = [];
     let files: WrittenReport | null = null;
@@ -421,6 +512,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    await this.#optimizing?.catch(() => {});
     await this.#feed.close();
     this.board.stopAll();
   }

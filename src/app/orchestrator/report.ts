@@ -12,6 +12,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../../storage/atomic-write.js"
 import { formatDuration, formatEvery, formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import type { AgentStatus } from "./agent-status.js";
+import type { OptimizationRecord } from "./auto-optimizer.js";
 
 export interface SystemReport {
   readonly kind: "cma-report";
@@ -51,6 +52,8 @@ export interface SystemReport {
   readonly paperTrading: PaperReport | null;
   /** The learning agent's last update (metrics, knowledge, hypotheses, files written); null when off. */
   readonly learning: LearningReport | null;
+  /** The last auto_optimize attempts (adopted, kept, skipped, failed, with reasons); null when off. */
+  readonly optimizations: readonly OptimizationRecord[] | null;
 }
 
 export interface PaperReport {
@@ -199,6 +202,10 @@ export function renderReportText(r: SystemReport): string {
         `; ${l.knowledgeObservations} knowledge observations; hypotheses ${l.hypotheses.testing} testing, ` +
         `${l.hypotheses.confirmed} confirmed, ${l.hypotheses.rejected} rejected`,
     );
+  }
+  const lastOpt = r.optimizations?.at(-1);
+  if (lastOpt) {
+    lines.push(`Auto-optimisation ${formatUtc(Date.parse(lastOpt.time))} UTC: ${lastOpt.status} — ${lastOpt.reason}`);
   }
   if (r.failures.length > 0) {
     lines.push("");

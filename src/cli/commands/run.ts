@@ -5,7 +5,9 @@
  */
 import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
 import { synthesisOptionsFromConfig } from "../../app/agent-options.js";
+import { AutoOptimizer } from "../../app/orchestrator/auto-optimizer.js";
 import { LearningAgent } from "../../app/orchestrator/learning-agent.js";
+import { defaultWorkerCount, WorkerPool } from "../../app/optimize/pool.js";
 import { paperSummary, paperTradingSetup } from "../../app/paper-trading.js";
 import { LearningStateStore } from "../../learning/learning-state.js";
 import { LIVE_RUN } from "../../learning/paper-trade-store.js";
@@ -17,7 +19,7 @@ import { formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";
 import { parseSymbols } from "../args.js";
 import { cardWidth } from "../card-width.js";
-import type { CommandContext } from "../context.js";
+import { type CommandContext, candleDbPath } from "../context.js";
 import type { CommandRegistration } from "../program.js";
 import { programVersion } from "../version.js";
 
@@ -79,6 +81,23 @@ export const runCommand: CommandRegistration = {
                 exportDir: ctx.config.data_dir,
               })
             : undefined;
+          // Re-tuning runs its backtests on worker threads (one core left for the live system), each reading the
+          // candle database on its own read-only connection.
+          const autoOptimizer =
+            learning && la.auto_optimize
+              ? new AutoOptimizer({
+                  store,
+                  exchange: exchange.id,
+                  market: exchange.market,
+                  runner: new WorkerPool({
+                    dbPath: candleDbPath(ctx.config),
+                    workers: Math.max(1, defaultWorkerCount() - 1),
+                  }),
+                  state: new LearningStateStore(store.db),
+                  run: LIVE_RUN,
+                })
+              : undefined;
+          if (autoOptimizer) ctx.onCleanup(() => autoOptimizer.close());
           const orchestrator = new Orchestrator({
             exchange,
             store,
@@ -88,6 +107,7 @@ export const runCommand: CommandRegistration = {
             symbols,
             paper: paper?.paper,
             learning,
+            autoOptimizer,
             logger: ctx.logger,
             onSignal: showCard,
             onEvent: (e) => describeEvent(ctx, c, e),
