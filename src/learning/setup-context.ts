@@ -26,6 +26,7 @@ import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { Direction, Signal } from "../signals/signal.js";
 import type { TradeContext } from "./breakdowns.js";
 import type { PaperTrade } from "./paper-trade.js";
+import { toTradeResult } from "./paper-trade-store.js";
 
 export type SignalType = "breakout" | "reversal_at_zone" | "breakout_at_zone" | "momentum";
 
@@ -103,22 +104,8 @@ export function coarsest(timeframes: readonly Interval[]): Interval | null {
  * open trade, whose outcome is not known yet.
  */
 export function tradeContext(trade: PaperTrade): TradeSetup {
-  if (trade.status !== "CLOSED" || trade.outcome === "OPEN" || trade.exitTime === null) {
-    throw new UsageError(
-      `tradeContext: trade "${trade.tradeId}" is still open; only closed trades have an outcome to learn from.`,
-    );
-  }
   return {
-    id: trade.tradeId,
-    symbol: trade.symbol,
-    entryTime: trade.entryTime,
-    exitTime: trade.exitTime,
-    pnl: trade.pnl,
-    pnlPercent: trade.pnlPercent,
-    rMultiple: trade.rMultiple,
-    riskReward: trade.signalData.riskReward,
-    outcome: trade.outcome,
-    notional: trade.notional,
+    ...toTradeResult(trade),
     direction: trade.direction,
     entryPrice: trade.entryPrice,
     ...setupContext(trade.signalData),

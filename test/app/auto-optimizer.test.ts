@@ -17,7 +17,7 @@ import { LearningStateStore } from "../../src/learning/learning-state.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { ReplayExchange } from "../../src/market/replay-exchange.js";
 import { openDatabase } from "../../src/storage/database.js";
-import { bundled } from "../market/helpers.js";
+import { fillBundledHistory } from "../market/helpers.js";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 const NOW = Date.parse("2025-06-01T00:00:00Z");
@@ -30,15 +30,7 @@ describe("auto_optimize", () => {
 
   function store(name: string, fromDaysBack: number) {
     const db = openDatabase(join(dir, name));
-    const s = new CandleStore(db);
-    for (const symbol of SYMBOLS) {
-      for (const interval of ["1h", "1d"] as const) {
-        const cs = bundled("spot", symbol, interval).filter(
-          (c) => c.closeTime < NOW && c.openTime >= NOW - fromDaysBack * DAY,
-        );
-        s.upsert({ exchange: "binance", market: "spot", symbol, interval }, cs);
-      }
-    }
+    const s = fillBundledHistory(new CandleStore(db), SYMBOLS, { until: NOW, from: NOW - fromDaysBack * DAY });
     return { db, store: s };
   }
 

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BacktestResult, runBacktest } from "../../src/app/backtest.js";
 import { type Config, defaultConfig } from "../../src/core/config.js";
 import { DAY } from "../../src/core/interval.js";
-import type { Candle } from "../../src/core/candle.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
-import { bundled } from "../market/helpers.js";
+import { fillBundledHistory } from "../market/helpers.js";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 const FROM = Date.parse("2025-03-01T00:00:00Z");
@@ -21,14 +20,7 @@ const T = Date.parse("2025-04-01T00:00:00Z");
 const LATER = T + 30 * DAY;
 
 function storeWith(dir: string, name: string, until: number): CandleStore {
-  const store = new CandleStore(openDatabase(join(dir, name)));
-  for (const symbol of SYMBOLS) {
-    for (const interval of ["1h", "1d"] as const) {
-      const cs: Candle[] = bundled("spot", symbol, interval).filter((c) => c.closeTime < until);
-      store.upsert({ exchange: "binance", market: "spot", symbol, interval }, cs);
-    }
-  }
-  return store;
+  return fillBundledHistory(new CandleStore(openDatabase(join(dir, name))), SYMBOLS, { until });
 }
 
 describe("backtest on the live pipeline", () => {

@@ -16,7 +16,7 @@ import type { PaperTrade } from "../../src/learning/paper-trade.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { ReplayExchange } from "../../src/market/replay-exchange.js";
 import { openDatabase } from "../../src/storage/database.js";
-import { bundled } from "../market/helpers.js";
+import { fillBundledHistory } from "../market/helpers.js";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 const FROM = Date.parse("2025-03-01T00:00:00Z");
@@ -26,14 +26,7 @@ const END = FROM + 30 * DAY;
 function database(file: string) {
   const db = openDatabase(file);
   const store = new CandleStore(db);
-  if (store.series().length === 0) {
-    for (const symbol of SYMBOLS) {
-      for (const interval of ["1h", "1d"] as const) {
-        const cs = bundled("spot", symbol, interval).filter((c) => c.closeTime < END);
-        store.upsert({ exchange: "binance", market: "spot", symbol, interval }, cs);
-      }
-    }
-  }
+  if (store.series().length === 0) fillBundledHistory(store, SYMBOLS, { until: END });
   return { db, store };
 }
 

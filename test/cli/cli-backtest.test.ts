@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
-import { bundled } from "../market/helpers.js";
+import { fillBundledHistory } from "../market/helpers.js";
 import { runInProcess } from "./run-cma.js";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -15,11 +15,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cma-cli-bt-"));
   const db = openDatabase(join(dir, "data", "candles.db"));
   const store = new CandleStore(db);
-  const until = Date.parse("2025-04-01T00:00:00Z");
-  for (const interval of ["1h", "1d"] as const) {
-    const cs = bundled("spot", "BTCUSDT", interval).filter((c) => c.closeTime < until);
-    store.upsert({ exchange: "binance", market: "spot", symbol: "BTCUSDT", interval }, cs);
-  }
+  fillBundledHistory(store, ["BTCUSDT"], { until: Date.parse("2025-04-01T00:00:00Z") });
   db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

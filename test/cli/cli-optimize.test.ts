@@ -17,7 +17,7 @@ import { reportError } from "../../src/cli/report-error.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { noColors } from "../../src/ui/colors.js";
-import { bundled } from "../market/helpers.js";
+import { fillBundledHistory } from "../market/helpers.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -47,11 +47,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cma-cli-opt-"));
   const db = openDatabase(join(dir, "data", "candles.db"));
   const store = new CandleStore(db);
-  const until = Date.parse("2025-04-20T00:00:00Z");
-  for (const interval of ["1h", "1d"] as const) {
-    const cs = bundled("spot", "BTCUSDT", interval).filter((c) => c.closeTime < until);
-    store.upsert({ exchange: "binance", market: "spot", symbol: "BTCUSDT", interval }, cs);
-  }
+  fillBundledHistory(store, ["BTCUSDT"], { until: Date.parse("2025-04-20T00:00:00Z") });
   db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

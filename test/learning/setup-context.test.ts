@@ -180,6 +180,6 @@ describe("tradeContext", () => {
   });
 
   it("refuses an open trade", () => {
-    expect(() => tradeContext(openPaperTrade(s, 100, T0, opts))).toThrow(/still open/);
+    expect(() => tradeContext(openPaperTrade(s, 100, T0, opts))).toThrow(/still OPEN/);
   });
 });

@@ -53,3 +53,23 @@ export function key(symbol: string, interval: Interval, market: MarketType = "sp
 
 export const iso = (t: number) => new Date(t).toISOString();
 export const at = (s: string) => Date.parse(s);
+
+/**
+ * A store holding the bundled real spot 1h and 1d candles of `symbols` that closed before `until` (and opened at or
+ * after `from`): the history backtests, optimisation and restarts are tested on.
+ */
+export function fillBundledHistory(
+  store: CandleStore,
+  symbols: readonly string[],
+  opts: { until: number; from?: number },
+): CandleStore {
+  for (const symbol of symbols) {
+    for (const interval of ["1h", "1d"] as const) {
+      const cs = bundled("spot", symbol, interval).filter(
+        (c) => c.closeTime < opts.until && c.openTime >= (opts.from ?? Number.NEGATIVE_INFINITY),
+      );
+      store.upsert(key(symbol, interval), cs);
+    }
+  }
+  return store;
+}

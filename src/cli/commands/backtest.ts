@@ -7,17 +7,16 @@ import { join } from "node:path";
 import { type BacktestResult, runBacktest } from "../../app/backtest.js";
 import { paperBrokerOptionsFromConfig } from "../../app/agent-options.js";
 import { reportStamp } from "../../app/orchestrator/report.js";
-import { UsageError } from "../../core/errors.js";
 import { HOUR } from "../../core/interval.js";
 import type { TradeMetrics } from "../../learning/metrics.js";
-import { SeriesReader } from "../../market/series-reader.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../storage/atomic-write.js";
 import type { Colors } from "../../ui/colors.js";
 import { renderEquitySvg } from "../../ui/equity-svg.js";
-import { formatInt, formatNumber, formatUtc } from "../../ui/format.js";
+import { formatInt, formatUtc } from "../../ui/format.js";
 import { ProgressBar } from "../../ui/progress.js";
-import { renderTable } from "../../ui/table.js";
-import { parseDateArg, parseSymbols } from "../args.js";
+import { formatOptional, formatRate, renderBreakdownTable } from "../../ui/breakdown-table.js";
+import { parseDateArg } from "../args.js";
+import { storedSymbols } from "../stored-symbols.js";
 import type { CommandRegistration } from "../program.js";
 
 interface BacktestOptions {
@@ -41,22 +40,7 @@ export const backtestCommand: CommandRegistration = {
           const from = parseDateArg("--from", opts.from ?? "");
           const to = parseDateArg("--to", opts.to ?? "", { endOfDay: true }) + 1;
           const store = ctx.candleStore({ readonly: true });
-          const reader = new SeriesReader(store, { exchange: ctx.config.exchange.name, market: ctx.market });
-          const stored = reader.symbols();
-          const symbols = opts.symbols ? parseSymbols("--symbols", opts.symbols) : stored;
-          const missing = symbols.filter((s) => !stored.includes(s));
-          if (symbols.length === 0 || missing.length > 0) {
-            throw new UsageError(
-              symbols.length === 0
-                ? `The local database has no ${ctx.config.exchange.name} ${ctx.market} candles to backtest on.`
-                : `No ${ctx.market} candles stored for ${missing.join(", ")}.`,
-              {
-                hint:
-                  "Download history first, e.g. `cma download --symbols BTCUSDT --intervals 1h,1d --from 2024-01-01`, " +
-                  "or import Binance dump files with `cma import`.",
-              },
-            );
-          }
+          const symbols = storedSymbols(ctx, opts.symbols, "backtest");
           const progress = opts.json
             ? undefined
             : new ProgressBar({
@@ -97,8 +81,8 @@ export const backtestCommand: CommandRegistration = {
   },
 };
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
-const num = (v: number | null, d = 2) => (v === null ? "–" : formatNumber(v, d));
+const pct = formatRate;
+const num = formatOptional;
 
 function metricsLines(m: TradeMetrics): string[] {
   const lines = [
@@ -129,19 +113,7 @@ export function renderBacktest(r: BacktestResult, c: Colors, dir: string): strin
   const rows = (title: string, rs: BacktestResult["perSymbol"]) => {
     out.push("");
     out.push(c.bold(title));
-    out.push(
-      renderTable(
-        ["", "trades", "wins", "win rate (95% CI)", "expectancy R"],
-        rs.map((x) => [
-          x.key,
-          x.n,
-          x.wins,
-          x.enough ? `${pct(x.winRate)} (${pct(x.low)}–${pct(x.high)})` : "not enough trades",
-          x.enough ? num(x.expectancyR) : "–",
-        ]),
-        { colors: c },
-      ),
-    );
+    out.push(renderBreakdownTable(rs, c));
   };
   if (r.perSymbol.length > 0) rows("Per symbol", r.perSymbol);
   if (r.perMonth.length > 0) rows("Per month (by entry)", r.perMonth);

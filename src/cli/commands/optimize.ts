@@ -21,13 +21,13 @@ import {
 import { defaultWorkerCount, WorkerPool } from "../../app/optimize/pool.js";
 import { type OptimizationResult, runWalkForward } from "../../app/optimize/walk-forward.js";
 import { UsageError } from "../../core/errors.js";
-import { SeriesReader } from "../../market/series-reader.js";
 import { writeJsonAtomic } from "../../storage/atomic-write.js";
 import type { Colors } from "../../ui/colors.js";
 import { formatUtc } from "../../ui/format.js";
 import { ProgressBar } from "../../ui/progress.js";
 import { renderTable } from "../../ui/table.js";
-import { parseDateArg, parseIntArg, parseSymbols } from "../args.js";
+import { parseDateArg, parseIntArg } from "../args.js";
+import { storedSymbols } from "../stored-symbols.js";
 import { candleDbPath } from "../context.js";
 import type { CommandRegistration } from "../program.js";
 
@@ -137,23 +137,7 @@ export const optimizeCommand: CommandRegistration = {
               : DEFAULT_PARAM_SPACE;
           const trials = trialsFor(space, parseDesign(opts.design), ctx.config);
 
-          const store = ctx.candleStore({ readonly: true });
-          const reader = new SeriesReader(store, { exchange: ctx.config.exchange.name, market: ctx.market });
-          const stored = reader.symbols();
-          const symbols = opts.symbols ? parseSymbols("--symbols", opts.symbols) : stored;
-          const missing = symbols.filter((s) => !stored.includes(s));
-          if (symbols.length === 0 || missing.length > 0) {
-            throw new UsageError(
-              symbols.length === 0
-                ? `The local database has no ${ctx.config.exchange.name} ${ctx.market} candles to optimise on.`
-                : `No ${ctx.market} candles stored for ${missing.join(", ")}.`,
-              {
-                hint:
-                  "Download history first, e.g. `cma download --symbols BTCUSDT --intervals 1h,1d --from 2024-01-01`, " +
-                  "or import Binance dump files with `cma import`.",
-              },
-            );
-          }
+          const symbols = storedSymbols(ctx, opts.symbols, "optimise");
 
           const pool = new WorkerPool({ dbPath: candleDbPath(ctx.config), workers });
           ctx.onCleanup(() => pool.close());

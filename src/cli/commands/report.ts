@@ -6,8 +6,7 @@ import { strategyAnalysis, STANDARD_DIMENSIONS } from "../../learning/breakdowns
 import { LIVE_RUN, PaperTradeStore } from "../../learning/paper-trade-store.js";
 import { tradeContext } from "../../learning/setup-context.js";
 import { UsageError } from "../../core/errors.js";
-import { formatNumber } from "../../ui/format.js";
-import { renderTable } from "../../ui/table.js";
+import { formatOptional, formatRate, renderBreakdownTable } from "../../ui/breakdown-table.js";
 import type { CommandRegistration } from "../program.js";
 
 interface ReportOptions {
@@ -15,8 +14,8 @@ interface ReportOptions {
   json?: boolean;
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
-const num = (v: number | null, d = 2) => (v === null ? "–" : formatNumber(v, d));
+const pct = formatRate;
+const num = formatOptional;
 
 export const reportCommand: CommandRegistration = {
   register(program, bind) {
@@ -73,19 +72,7 @@ export const reportCommand: CommandRegistration = {
             if (rows.length === 0) continue;
             out.push("");
             out.push(c.bold(d.label));
-            out.push(
-              renderTable(
-                ["", "trades", "wins", "win rate (95% CI)", "expectancy R"],
-                rows.map((r) => [
-                  r.key,
-                  r.n,
-                  r.wins,
-                  r.enough ? `${pct(r.winRate)} (${pct(r.low)}–${pct(r.high)})` : "not enough trades",
-                  r.enough ? num(r.expectancyR) : "–",
-                ]),
-                { colors: c },
-              ),
-            );
+            out.push(renderBreakdownTable(rows, c));
           }
           ctx.out(`${out.join("\n")}\n`);
           return 0;
