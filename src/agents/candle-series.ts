@@ -6,26 +6,89 @@
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
-import { atr, candleColumns, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
+import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
+
+/** The seven columns a series reads, in one buffer, with room to append. */
+const FIELDS = ["openTime", "closeTime", "open", "high", "low", "close", "volume"] as const;
+
+/**
+ * Column storage shared by a series and the ones built from it (the next cycle's window, a tail): candles are only
+ * ever appended after `used`, so the part any series views is never written again. Allocating columns was a large
+ * share of an analysis (typed arrays of this size live outside the JS heap); appending one candle per cycle into
+ * spare room avoids most of it.
+ */
+class ColumnStore {
+  readonly cols: Record<(typeof FIELDS)[number], Float64Array>;
+  readonly capacity: number;
+  used = 0;
+
+  constructor(capacity: number) {
+    const buf = new Float64Array(FIELDS.length * capacity);
+    this.capacity = capacity;
+    this.cols = {
+      openTime: buf.subarray(0, capacity),
+      closeTime: buf.subarray(capacity, 2 * capacity),
+      open: buf.subarray(2 * capacity, 3 * capacity),
+      high: buf.subarray(3 * capacity, 4 * capacity),
+      low: buf.subarray(4 * capacity, 5 * capacity),
+      close: buf.subarray(5 * capacity, 6 * capacity),
+      volume: buf.subarray(6 * capacity, 7 * capacity),
+    };
+  }
+
+  /** Writes `candles[from..]` at `used` onwards. */
+  append(candles: readonly Candle[], from: number): void {
+    const { openTime, closeTime, open, high, low, close, volume } = this.cols;
+    let j = this.used;
+    for (let i = from; i < candles.length; i++, j++) {
+      const c = candles[i]!;
+      openTime[j] = c.openTime;
+      closeTime[j] = c.closeTime;
+      open[j] = c.open;
+      high[j] = c.high;
+      low[j] = c.low;
+      close[j] = c.close;
+      volume[j] = c.volume;
+    }
+    this.used = j;
+  }
+
+  /** Copies `count` rows of `src` from row `from` to `used` onwards. */
+  copy(src: ColumnStore, from: number, count: number): void {
+    for (const f of FIELDS) this.cols[f].set(src.cols[f].subarray(from, from + count), this.used);
+    this.used += count;
+  }
+}
 
 export class CandleSeries {
   readonly candles: readonly Candle[];
   readonly length: number;
   readonly openTime: Float64Array;
   readonly closeTime: Float64Array;
+  readonly open: Float64Array;
   readonly high: Float64Array;
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
   readonly #memo = new Map<string, Float64Array | MacdSeries>();
+  #arena: Float64Array | undefined;
+  #arenaUsed = 0;
+  readonly #store: ColumnStore;
+  /** Row of the store holding this series' first candle. */
+  readonly #offset: number;
 
-  /** `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). */
-  constructor(candles: readonly Candle[], label = "candles") {
+  /**
+   * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `reuse`: a series
+   * these candles continue (the previous window of the same series): the candles both hold — the same objects — are
+   * not checked or read again, and the columns are shared with it where possible.
+   */
+  constructor(candles: readonly Candle[], label = "candles", reuse?: CandleSeries) {
     const n = candles.length;
     this.candles = candles;
     this.length = n;
-    let prevOpen = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
+    const shared = reuse ? sharedPrefix(reuse, candles) : { from: 0, count: 0 };
+    let prevOpen = shared.count > 0 ? candles[shared.count - 1]!.openTime : Number.NEGATIVE_INFINITY;
+    for (let i = shared.count; i < n; i++) {
       const c = candles[i]!;
       if (!(c.openTime > prevOpen)) {
         throw new UsageError(`${label}: candles must be in increasing open-time order (index ${i} is not).`, {
@@ -40,13 +103,46 @@ export class CandleSeries {
       }
       prevOpen = c.openTime;
     }
-    const cols = candleColumns(candles);
-    this.openTime = cols.openTime;
-    this.closeTime = cols.closeTime;
-    this.high = cols.high;
-    this.low = cols.low;
-    this.close = cols.close;
-    this.volume = cols.volume;
+    const { from, count } = shared;
+    const added = n - count;
+    if (reuse !== undefined && count > 0 && from + count === reuse.length) {
+      // These candles are the end of `reuse` plus `added` more: append them in place when they fit right after it.
+      const store = reuse.#store;
+      const reuseEnd = reuse.#offset + reuse.length;
+      if (added === 0 || (reuseEnd === store.used && store.capacity - store.used >= added)) {
+        store.append(candles, count);
+        this.#store = store;
+        this.#offset = reuse.#offset + from;
+      } else {
+        // Room for about a quarter more, so the next appends need no new columns.
+        this.#store = new ColumnStore(n + (n >> 2) + 8);
+        this.#store.copy(store, reuse.#offset + from, count);
+        this.#store.append(candles, count);
+        this.#offset = 0;
+      }
+    } else {
+      this.#store = new ColumnStore(n);
+      this.#store.append(candles, 0);
+      this.#offset = 0;
+    }
+    const cols = this.#store.cols;
+    const a = this.#offset;
+    this.openTime = cols.openTime.subarray(a, a + n);
+    this.closeTime = cols.closeTime.subarray(a, a + n);
+    this.open = cols.open.subarray(a, a + n);
+    this.high = cols.high.subarray(a, a + n);
+    this.low = cols.low.subarray(a, a + n);
+    this.close = cols.close.subarray(a, a + n);
+    this.volume = cols.volume.subarray(a, a + n);
+  }
+
+  /**
+   * The last `count` candles (all when there are fewer) as a series of their own, viewing these columns rather than
+   * reading the candles again. Indicators start afresh on the window (they depend on where it starts).
+   */
+  tail(count: number): CandleSeries {
+    if (count >= this.length) return this;
+    return new CandleSeries(this.candles.slice(this.length - Math.max(0, count)), "candles", this);
   }
 
   static of(input: readonly Candle[] | CandleSeries, label?: string): CandleSeries {
@@ -62,22 +158,38 @@ export class CandleSeries {
     return v as T;
   }
 
+  /**
+   * A fresh output array of this series' length for one indicator: a slice of a buffer shared by the series'
+   * indicators (a handful of them per series; one allocation instead of one each). Slices are never handed out twice.
+   */
+  #output(): Float64Array {
+    const n = this.length;
+    if (this.#arena === undefined || this.#arenaUsed + n > this.#arena.length) {
+      // Room for the five single-output indicators; a series asked for more gets another buffer.
+      this.#arena = new Float64Array(5 * n);
+      this.#arenaUsed = 0;
+    }
+    const out = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + n);
+    this.#arenaUsed += n;
+    return out;
+  }
+
   rsi(period: number): Float64Array {
-    return this.#cached(`rsi:${period}`, () => rsi(this.close, period));
+    return this.#cached(`rsi:${period}`, () => rsi(this.close, period, this.#output()));
   }
 
   atr(period: number): Float64Array {
-    return this.#cached(`atr:${period}`, () => atr(this.high, this.low, this.close, period));
+    return this.#cached(`atr:${period}`, () => atr(this.high, this.low, this.close, period, this.#output()));
   }
 
   /** EMA of the close. */
   ema(period: number): Float64Array {
-    return this.#cached(`ema:${period}`, () => ema(this.close, period));
+    return this.#cached(`ema:${period}`, () => ema(this.close, period, this.#output()));
   }
 
   /** SMA of the volume. */
   volumeSma(period: number): Float64Array {
-    return this.#cached(`vsma:${period}`, () => sma(this.volume, period));
+    return this.#cached(`vsma:${period}`, () => sma(this.volume, period, this.#output()));
   }
 
   macd(fast: number, slow: number, signal: number): MacdSeries {
@@ -86,8 +198,30 @@ export class CandleSeries {
 
   /** On-balance volume; its level is relative to the first candle of this series, only its changes carry meaning. */
   obv(): Float64Array {
-    return this.#cached("obv", () => obv(this.close, this.volume));
+    return this.#cached("obv", () => obv(this.close, this.volume, this.#output()));
   }
+}
+
+/**
+ * Where `candles` starts inside `prev` and how many leading candles the two share (the same objects, in order):
+ * those are already checked and in prev's columns. Candles are immutable, so the same object means the same values.
+ */
+function sharedPrefix(prev: CandleSeries, candles: readonly Candle[]): { from: number; count: number } {
+  const head = candles[0];
+  if (head === undefined) return { from: 0, count: 0 };
+  const t = head.openTime;
+  let lo = 0;
+  let hi = prev.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prev.openTime[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const from = lo;
+  const max = Math.min(prev.length - from, candles.length);
+  let count = 0;
+  while (count < max && prev.candles[from + count] === candles[count]) count++;
+  return { from, count };
 }
 
 /** The last value of a series, or null while it is still in its warm-up (NaN). */

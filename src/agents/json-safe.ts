@@ -67,12 +67,50 @@ export function jsonSafetyProblems(value: unknown, root = "$", limit = 20): stri
   return problems;
 }
 
-/** Throws a DataError listing the problems unless `value` is plain JSON data without NaN, Infinity or undefined. */
-export function assertJsonSafe(value: unknown, what: string): void {
+/**
+ * True when `value` is certainly plain JSON data: the same rules as jsonSafetyProblems without keeping a path or a
+ * set of the objects on it, which is most of that walk's cost. Anything nested deeper than `depth` (a cycle, or
+ * absurdly deep data) answers false, so the careful walk decides.
+ */
+function plainJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    case "object": {
+      if (v === null) return true;
+      if (depth === 0) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!plainJson(v[i], depth - 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const o = v as Record<string, unknown>;
+      for (const k in o) if (!plainJson(o[k], depth - 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Throws a DataError listing the problems unless `value` is plain JSON data without NaN, Infinity or undefined.
+ * `what` names the value in the message; a function is called only when there is a message to write.
+ */
+export function assertJsonSafe(value: unknown, what: string | (() => string)): void {
+  // The quick check passes on every clean result; only a suspect one gets the walk that names the problems.
+  if (plainJson(value, 64)) return;
   const problems = jsonSafetyProblems(value);
   if (problems.length > 0) {
-    throw new DataError(`${what} is not plain JSON data:\n${problems.map((p) => `  - ${p}`).join("\n")}`, {
-      hint: "This is a bug in the analysis; please report it with the symbol and time.",
-    });
+    throw new DataError(
+      `${typeof what === "string" ? what : what()} is not plain JSON data:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      {
+        hint: "This is a bug in the analysis; please report it with the symbol and time.",
+      },
+    );
   }
 }

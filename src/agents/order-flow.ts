@@ -131,9 +131,13 @@ export function orderFlowOfCandle(c: Candle): OrderFlowCandle {
 
 export function analyzeOrderFlow(input: OrderFlowInput, options?: Partial<OrderFlowOptions>): OrderFlowResult {
   const o = resolveOrderFlowOptions(options);
-  const all = input.candles instanceof CandleSeries ? input.candles.candles : input.candles;
-  // Validates order and closedness of just the window (the whole history may be long).
-  const candles = new CandleSeries(all.slice(Math.max(0, all.length - o.window)), AGENT).candles;
+  const given = input.candles;
+  // A series is checked already; an array is checked for order and closedness in just the window (the whole
+  // history may be long).
+  const candles =
+    given instanceof CandleSeries
+      ? given.candles.slice(Math.max(0, given.length - o.window))
+      : new CandleSeries(given.slice(Math.max(0, given.length - o.window)), AGENT).candles;
   const n = candles.length;
   if (n === 0) return { available: false, reason: "no closed candles", candles: 0 };
   let lacking = 0;

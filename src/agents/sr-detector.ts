@@ -30,7 +30,7 @@ import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agen
 import { CandleSeries } from "./candle-series.js";
 import { closedWindow } from "./closed-window.js";
 import { confluenceScore, DEFAULT_SR_SCORING, type SrScoring } from "./sr-score.js";
-import { tallyTouches } from "./sr-touches.js";
+import { type TouchColumns, type TouchTally, tallyTouches, touchColumns, type ZoneBands } from "./sr-touches.js";
 import { clusterSortedLevels } from "./sr-zones.js";
 
 export { confluenceScore, DEFAULT_SR_SCORING, type SrScoring } from "./sr-score.js";
@@ -271,15 +271,142 @@ function validate(o: SrDetectorOptions): void {
 
 // ---------- analysis ----------
 
+/** One timeframe's analysed window: the candles as columns and their swing pivots. */
+interface PivotWindowData {
+  readonly length: number;
+  readonly cols: TouchColumns & { readonly closeTime: Float64Array };
+  readonly pivots: readonly SwingPivot[];
+  /** The pivots' candle indexes, built on first use. */
+  pivotIndex?: Int32Array;
+  /** The touches last counted on this window, with what they were counted against (see windowTouches). */
+  touches?: CountedTouches;
+}
+
+interface CountedTouches {
+  readonly bands: ZoneBands;
+  readonly tolerance: number;
+  readonly pivotZone: Int32Array;
+  readonly tally: TouchTally;
+}
+
 interface UsedTimeframe {
+  readonly data: PivotWindowData;
+  readonly length: number;
+  readonly cols: PivotWindowData["cols"];
+  readonly pivots: readonly SwingPivot[];
   readonly interval: Interval;
   readonly weight: number;
   /** Rank in descending timeframe order (0 = highest). */
   rank: number;
-  readonly window: readonly Candle[];
-  readonly pivots: readonly SwingPivot[];
   /** Index of this timeframe's first level in the flat level arrays. */
   readonly levelOffset: number;
+}
+
+/**
+ * Windows and pivots already found on a series, by window and pivot size. A series handed in again (analyzeSymbol
+ * reuses a 1w series until the next weekly close) then costs a lookup; the pivots of a given window never change,
+ * so this is a pure memo.
+ */
+const seriesWindows = new WeakMap<CandleSeries, Map<string, PivotWindowData>>();
+
+/** The last `lookback` candles of a series closed by `now` (closedWindow's cut; a series holds closed candles only). */
+function seriesWindow(s: CandleSeries, now: number, lookback: number, pw: PivotWindow): PivotWindowData {
+  let end = 0;
+  let hi = s.length;
+  while (end < hi) {
+    const mid = (end + hi) >> 1;
+    if (s.closeTime[mid]! < now) end = mid + 1;
+    else hi = mid;
+  }
+  const start = Math.max(0, end - lookback);
+  let memo = seriesWindows.get(s);
+  if (memo === undefined) {
+    memo = new Map();
+    seriesWindows.set(s, memo);
+  }
+  const key = `${start}:${end}:${pw.left}:${pw.right}`;
+  let w = memo.get(key);
+  if (w === undefined) {
+    const cols = {
+      openTime: s.openTime.subarray(start, end),
+      closeTime: s.closeTime.subarray(start, end),
+      open: s.open.subarray(start, end),
+      high: s.high.subarray(start, end),
+      low: s.low.subarray(start, end),
+      close: s.close.subarray(start, end),
+    };
+    // Fewer candles than one pivot needs: the caller reports the timeframe missing and reads no pivots.
+    const pivots = end - start >= pw.left + pw.right + 1 ? swingPivots(cols.high, cols.low, pw) : [];
+    w = { length: end - start, cols, pivots };
+    memo.set(key, w);
+  }
+  return w;
+}
+
+/**
+ * One window's touches of these zones. Counting depends only on the window, the zones' bands, which zone each of
+ * its pivots joined and the tolerance; when all of those equal the last count on this window (a weekly window
+ * between weekly closes while the zones stay put, two analyses in three), that count is the answer.
+ */
+function windowTouches(
+  w: PivotWindowData,
+  pivotZone: Int32Array,
+  bands: ZoneBands,
+  tolerance: number,
+  seen: Int32Array,
+): TouchTally {
+  const last = w.touches;
+  if (
+    last !== undefined &&
+    last.tolerance === tolerance &&
+    sameValues(last.pivotZone, pivotZone) &&
+    sameValues(last.bands.low, bands.low) &&
+    sameValues(last.bands.high, bands.high) &&
+    sameValues(last.bands.centre, bands.centre)
+  ) {
+    return last.tally;
+  }
+  if (w.pivotIndex === undefined) w.pivotIndex = Int32Array.from(w.pivots, (p) => p.index);
+  const zones = bands.low.length;
+  const tally = {
+    counts: new Int32Array(zones),
+    first: new Float64Array(zones).fill(Number.POSITIVE_INFINITY),
+    last: new Float64Array(zones).fill(Number.NEGATIVE_INFINITY),
+  };
+  tallyTouches(w.cols, w.pivotIndex, pivotZone, bands, tolerance, tally, seen);
+  // The analysis never writes to its bands or pivot zones after this step, so they are kept as they are.
+  w.touches = { bands, tolerance, pivotZone, tally };
+  return tally;
+}
+
+function sameValues(a: Float64Array | Int32Array, b: Float64Array | Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The same for candles given as an array: checked for order here, as nothing has checked them yet. */
+function arrayWindow(
+  candles: readonly Candle[],
+  now: number,
+  lookback: number,
+  pw: PivotWindow,
+  interval: Interval,
+): PivotWindowData {
+  const window = closedWindow(candles, now, lookback);
+  const n = window.length;
+  const cols = { ...touchColumns(window), closeTime: new Float64Array(n) };
+  if (n < pw.left + pw.right + 1) return { length: n, cols, pivots: [] };
+  for (let i = 0; i < n; i++) {
+    const c = window[i]!;
+    if (i > 0 && !(c.openTime > window[i - 1]!.openTime)) {
+      throw new UsageError(`${AGENT}: ${interval} candles must be in increasing open-time order (they are not).`, {
+        hint: "Pass candles oldest first, e.g. as MarketView.closed() returns them.",
+      });
+    }
+    cols.closeTime[i] = c.closeTime;
+  }
+  return { length: n, cols, pivots: swingPivots(cols.high, cols.low, pw) };
 }
 
 /** Zones for `input.price` as of `input.now`. Throws only for invalid options or a non-positive price. */
@@ -309,28 +436,27 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
       missing.push({ interval, reason: "no candles supplied", candles: 0, needed });
       continue;
     }
-    const window = closedWindow(given instanceof CandleSeries ? given.candles : given, now, o.lookback);
-    if (window.length < needed) {
-      missing.push({ interval, reason: "not enough history", candles: window.length, needed });
+    const w =
+      given instanceof CandleSeries
+        ? seriesWindow(given, now, o.lookback, pw)
+        : arrayWindow(given, now, o.lookback, pw, interval);
+    if (w.length < needed) {
+      missing.push({ interval, reason: "not enough history", candles: w.length, needed });
       continue;
     }
     // swingPivots over typed columns is swingPivotsOfCandles without building a timed object per pivot (15× faster);
     // every pivot of a closed window is confirmed by its last candle, so confirmation times are not needed here.
-    const n = window.length;
-    const high = new Float64Array(n);
-    const low = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = window[i]!;
-      if (i > 0 && !(c.openTime > window[i - 1]!.openTime)) {
-        throw new UsageError(`${AGENT}: ${interval} candles must be in increasing open-time order (they are not).`, {
-          hint: "Pass candles oldest first, e.g. as MarketView.closed() returns them.",
-        });
-      }
-      high[i] = c.high;
-      low[i] = c.low;
-    }
-    const pivots = swingPivots(high, low, pw);
-    used.push({ interval, weight: o.weights[interval]!, rank: 0, window, pivots, levelOffset: levelCount });
+    const pivots = w.pivots;
+    used.push({
+      data: w,
+      length: w.length,
+      cols: w.cols,
+      pivots,
+      interval,
+      weight: o.weights[interval]!,
+      rank: 0,
+      levelOffset: levelCount,
+    });
     levelCount += pivots.length;
   }
 
@@ -355,7 +481,9 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
     return u.pivots[l - u.levelOffset]!;
   };
   // Within one timeframe, level numbers follow the pivots' bar order, so `a − b` orders by time.
-  const order = new Int32Array(levelCount);
+  // A plain array: a typed array's sort with a comparator is several times slower. The comparator is a total order
+  // (ties end at the level number), so the result does not depend on the sort algorithm.
+  const order: number[] = new Array(levelCount);
   for (let i = 0; i < levelCount; i++) order[i] = i;
   order.sort((a, b) => levelPrice[a]! - levelPrice[b]! || levelRank[a]! - levelRank[b]! || a - b);
   const sortedPrice = new Float64Array(levelCount);
@@ -395,18 +523,20 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
   const zones = zLow.length;
   const bands = { low: new Float64Array(zLow), high: new Float64Array(zHigh), centre: new Float64Array(zCentre) };
 
-  // 4. Touches, per timeframe.
+  // 4. Touches, per timeframe; first and last touch are the min and max over the timeframes.
   const counts = new Int32Array(zones * used.length);
   const first = new Float64Array(zones).fill(Number.POSITIVE_INFINITY);
   const last = new Float64Array(zones).fill(Number.NEGATIVE_INFINITY);
   const seen = new Int32Array(zones);
   for (let u = 0; u < used.length; u++) {
-    const { window, pivots, levelOffset } = used[u]!;
-    const pivotIndex = new Int32Array(pivots.length);
-    for (let k = 0; k < pivots.length; k++) pivotIndex[k] = pivots[k]!.index;
+    const { data, pivots, levelOffset } = used[u]!;
     const pivotZone = levelZone.subarray(levelOffset, levelOffset + pivots.length);
-    const tally = { counts: counts.subarray(u * zones, (u + 1) * zones), first, last };
-    tallyTouches(window, pivotIndex, pivotZone, bands, tol, tally, seen);
+    const t = windowTouches(data, pivotZone, bands, tol, seen);
+    counts.set(t.counts, u * zones);
+    for (let z = 0; z < zones; z++) {
+      if (t.first[z]! < first[z]!) first[z] = t.first[z]!;
+      if (t.last[z]! > last[z]!) last[z] = t.last[z]!;
+    }
   }
 
   // 5. Zone objects.
@@ -429,7 +559,7 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
       const l = order[k]!;
       const u = used[levelTf[l]!]!;
       const p = pivotOf(l);
-      levels.push({ interval: u.interval, kind: p.kind, price: p.price, time: u.window[p.index]!.openTime });
+      levels.push({ interval: u.interval, kind: p.kind, price: p.price, time: u.cols.openTime[p.index]! });
       if (!tfs.includes(u.interval)) {
         tfs.push(u.interval);
         timeframeWeight += u.weight;
@@ -478,10 +608,10 @@ function finish(
   const coverage = used
     .map((u) => ({
       interval: u.interval,
-      candles: u.window.length,
+      candles: u.length,
       pivots: u.pivots.length,
-      from: u.window[0]!.openTime,
-      to: u.window[u.window.length - 1]!.closeTime,
+      from: u.cols.openTime[0]!,
+      to: u.cols.closeTime[u.length - 1]!,
     }))
     .sort((a, b) => byTimeframeDesc(a.interval, b.interval));
   return {

@@ -30,6 +30,15 @@ export interface TouchTally {
   readonly last: Float64Array;
 }
 
+/** The candle fields touch counting reads, as columns of equal length (oldest first). */
+export interface TouchColumns {
+  readonly openTime: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+}
+
 /** First k with high[k] ≥ x (Z when none). */
 function firstHighAtLeast(high: Float64Array, x: number): number {
   let lo = 0;
@@ -57,9 +66,10 @@ function lastLowAtMost(low: Float64Array, x: number): number {
 /**
  * Adds one timeframe's touches to `tally`. `pivotIndex`/`pivotZone` list the window's pivots (candle index, zone
  * index or −1 for a pivot whose zone was dropped), ordered by candle index. `seen` is scratch of length Z.
+ * The candles may be given as columns (what the detector keeps per window), which is the faster form.
  */
 export function tallyTouches(
-  candles: readonly Candle[],
+  candles: readonly Candle[] | TouchColumns,
   pivotIndex: Int32Array,
   pivotZone: Int32Array,
   bands: ZoneBands,
@@ -67,6 +77,7 @@ export function tallyTouches(
   tally: TouchTally,
   seen: Int32Array,
 ): void {
+  const cols = Array.isArray(candles) ? touchColumns(candles as readonly Candle[]) : (candles as TouchColumns);
   const { low: zLow, high: zHigh, centre: zCentre } = bands;
   const zones = zLow.length;
   if (zones === 0) return;
@@ -79,30 +90,56 @@ export function tallyTouches(
     if (t < first[z]!) first[z] = t;
     if (t > last[z]!) last[z] = t;
   };
+  const { openTime, open, high, low, close } = cols;
   let p = 0;
   const np = pivotIndex.length;
-  for (let i = 0; i < candles.length; i++) {
-    const c = candles[i]!;
-    const t = c.openTime;
+  const n = openTime.length;
+  for (let i = 0; i < n; i++) {
+    const t = openTime[i]!;
     while (p < np && pivotIndex[p]! < i) p++;
     while (p < np && pivotIndex[p] === i) {
       const z = pivotZone[p]!;
       if (z >= 0) touch(z, i, t);
       p++;
     }
-    const bodyLow = c.open < c.close ? c.open : c.close;
-    const bodyHigh = c.open < c.close ? c.close : c.open;
-    if (c.low < bodyLow) {
-      for (let z = firstHighAtLeast(zHigh, c.low); z < zones; z++) {
-        if (zHigh[z]! >= bodyLow || zLow[z]! * (1 - tolerance) > c.low) break;
-        if (zHigh[z]! - tolerance * zCentre[z]! <= c.low) touch(z, i, t);
+    const o = open[i]!;
+    const c = close[i]!;
+    const lo = low[i]!;
+    const hi = high[i]!;
+    const bodyLow = o < c ? o : c;
+    const bodyHigh = o < c ? c : o;
+    if (lo < bodyLow) {
+      for (let z = firstHighAtLeast(zHigh, lo); z < zones; z++) {
+        if (zHigh[z]! >= bodyLow || zLow[z]! * (1 - tolerance) > lo) break;
+        if (zHigh[z]! - tolerance * zCentre[z]! <= lo) touch(z, i, t);
       }
     }
-    if (c.high > bodyHigh) {
-      for (let z = lastLowAtMost(zLow, c.high); z >= 0; z--) {
-        if (zLow[z]! <= bodyHigh || zHigh[z]! * (1 + tolerance) < c.high) break;
-        if (zLow[z]! + tolerance * zCentre[z]! >= c.high) touch(z, i, t);
+    if (hi > bodyHigh) {
+      for (let z = lastLowAtMost(zLow, hi); z >= 0; z--) {
+        if (zLow[z]! <= bodyHigh || zHigh[z]! * (1 + tolerance) < hi) break;
+        if (zLow[z]! + tolerance * zCentre[z]! >= hi) touch(z, i, t);
       }
     }
   }
+}
+
+/** The columns of `candles` that touch counting reads. */
+export function touchColumns(candles: readonly Candle[]): TouchColumns {
+  const n = candles.length;
+  const cols = {
+    openTime: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const c = candles[i]!;
+    cols.openTime[i] = c.openTime;
+    cols.open[i] = c.open;
+    cols.high[i] = c.high;
+    cols.low[i] = c.low;
+    cols.close[i] = c.close;
+  }
+  return cols;
 }

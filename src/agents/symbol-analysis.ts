@@ -30,7 +30,7 @@ import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
 import { checkWhole } from "./agent-options.js";
-import { CandleSeries, insufficientHistory } from "./candle-series.js";
+import { type CandleSeries, insufficientHistory } from "./candle-series.js";
 import { assertJsonSafe } from "./json-safe.js";
 import {
   analyzeMomentum,
@@ -52,6 +52,7 @@ import {
   priceActionMinCandles,
   resolvePriceActionOptions,
 } from "./price-action.js";
+import { seriesCacheOf } from "./series-cache.js";
 import {
   analyzeSupportResistance,
   resolveSrDetectorOptions,
@@ -240,7 +241,27 @@ export function analyzeSymbol(
   symbol: string,
   options?: Partial<SymbolAnalysisOptions>,
 ): SymbolAnalysis {
-  return analyzeResolved(view, symbol, resolve(options));
+  return analyzeResolved(view, symbol, resolvedFor(options));
+}
+
+/**
+ * Resolved options by the options object given: the orchestrator passes the same object on every cycle, and
+ * resolving (defaults, validation, the read plan) each time cost as much as a small agent. Options are read-only.
+ */
+const resolvedByOptions = new WeakMap<object, Resolved>();
+let resolvedDefaults: Resolved | undefined;
+
+function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resolved {
+  if (options === undefined) {
+    resolvedDefaults ??= resolve();
+    return resolvedDefaults;
+  }
+  let r = resolvedByOptions.get(options);
+  if (r === undefined) {
+    r = resolve(options);
+    resolvedByOptions.set(options, r);
+  }
+  return r;
 }
 
 function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolAnalysis {
@@ -258,15 +279,8 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
       now,
     );
   }
-  const seriesCache = new Map<Interval, CandleSeries>();
-  const series = (tf: Interval): CandleSeries => {
-    let s = seriesCache.get(tf);
-    if (!s) {
-      s = new CandleSeries(raw.get(tf)!, `${symbol} ${tf}`);
-      seriesCache.set(tf, s);
-    }
-    return s;
-  };
+  const cache = seriesCacheOf(view);
+  const series = (tf: Interval): CandleSeries => cache.series(`${symbol}|${tf}`, raw.get(tf)!, `${symbol} ${tf}`);
 
   const { price, priceSource } = latestPrice(view, symbol, raw);
 
@@ -287,8 +301,8 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
     timeframes[tf] = snapshot(series(tf), o);
   }
 
-  const srCandles: Partial<Record<Interval, readonly Candle[]>> = {};
-  for (const tf of o.srDetector.timeframes) srCandles[tf] = raw.get(tf)!;
+  const srCandles: Partial<Record<Interval, CandleSeries>> = {};
+  for (const tf of o.srDetector.timeframes) srCandles[tf] = series(tf);
   const sr = analyzeSupportResistance({ candles: srCandles, price, now }, o.srDetector);
   for (const m of sr.timeframesMissing) {
     missing.push({
@@ -316,8 +330,8 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
     priceAction: analyzePriceAction({ candles: base, zones }, o.priceAction),
     momentum: analyzeMomentum({ candles: momentumCandles }, o.momentum),
     volume: analyzeVolumeSpike({ candles: base }, o.volume),
-    orderFlow: analyzeOrderFlow({ candles: raw.get(o.orderFlow.interval)! }, o.orderFlow),
-    volumeProfile: profileSummary(raw.get(o.volumeProfile.interval)!, o.volumeProfile),
+    orderFlow: analyzeOrderFlow({ candles: series(o.orderFlow.interval) }, o.orderFlow),
+    volumeProfile: profileSummary(series(o.volumeProfile.interval), o.volumeProfile),
     zones,
     nearestSupport: sr.nearestSupport ? zoneSummary(sr.nearestSupport) : null,
     nearestResistance: sr.nearestResistance ? zoneSummary(sr.nearestResistance) : null,
@@ -325,7 +339,7 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
 }
 
 function checked(a: SymbolAnalysis): SymbolAnalysis {
-  assertJsonSafe(a, `The analysis of ${a.symbol} at ${new Date(a.time).toISOString()}`);
+  assertJsonSafe(a, () => `The analysis of ${a.symbol} at ${new Date(a.time).toISOString()}`);
   return a;
 }
 
@@ -370,12 +384,12 @@ export function zoneSummary(z: ZoneSummary): ZoneSummary {
     price: z.price,
     type: z.type,
     touches: z.touches,
-    timeframes: [...z.timeframes],
+    timeframes: z.timeframes.slice(),
     score: z.score,
   };
 }
 
-function profileSummary(candles: readonly Candle[], o: VolumeProfileOptions): VolumeProfileSummary {
+function profileSummary(candles: CandleSeries, o: VolumeProfileOptions): VolumeProfileSummary {
   const p = analyzeVolumeProfile({ candles }, o);
   if (!p.available) {
     return {

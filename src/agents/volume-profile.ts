@@ -197,8 +197,11 @@ export function analyzeVolumeProfile(
   options?: Partial<VolumeProfileOptions>,
 ): VolumeProfileResult {
   const o = resolveVolumeProfileOptions(options);
-  const all = input.candles instanceof CandleSeries ? input.candles.candles : input.candles;
-  const s = new CandleSeries(all.slice(Math.max(0, all.length - o.window)), AGENT);
+  const given = input.candles;
+  const s =
+    given instanceof CandleSeries
+      ? given.tail(o.window)
+      : new CandleSeries(given.slice(Math.max(0, given.length - o.window)), AGENT);
   const n = s.length;
   if (n === 0) return { available: false, reason: "no closed candles", candles: 0 };
   const { high, low, close, volume, openTime, closeTime } = s;

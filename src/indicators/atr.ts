@@ -10,7 +10,15 @@
  * bar.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, checkSameLength, warmupArray, type Series, toFloat64 } from "./validate.js";
+import {
+  checkFinite,
+  checkOut,
+  checkInteger,
+  checkSameLength,
+  warmupArray,
+  type Series,
+  toFloat64,
+} from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export interface HighLowClose {
@@ -45,23 +53,24 @@ export function trueRange(high: Series, low: Series, close: Series): Float64Arra
   return out;
 }
 
-export function atr(high: Series, low: Series, close: Series, period: number): Float64Array {
+export function atr(high: Series, low: Series, close: Series, period: number, out?: Float64Array): Float64Array {
   atrLookback(period);
   const n = checkSameLength("atr", { high, low, close });
   const h = toFloat64(high, "atr", "high");
   const l = toFloat64(low, "atr", "low");
   const c = toFloat64(close, "atr", "close");
-  const out = warmupArray(n, period);
-  if (n <= period) return out;
+  checkOut("atr", out, n);
+  const into = warmupArray(n, period, out);
+  if (n <= period) return into;
   let sum = 0;
   for (let i = 1; i <= period; i++) sum += trueRangeOf(h[i]!, l[i]!, c[i - 1]!);
   let a = sum / period;
-  out[period] = a;
+  into[period] = a;
   for (let i = period + 1; i < n; i++) {
     a = wilderNext(a, trueRangeOf(h[i]!, l[i]!, c[i - 1]!), period);
-    out[i] = a;
+    into[i] = a;
   }
-  return out;
+  return into;
 }
 
 export class ATR extends StreamingBase<HighLowClose, number> {

@@ -8,7 +8,7 @@
  * difference decays by a factor (period − 1) / (period + 1) per value.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export function emaLookback(period: number): number {
   checkInteger("ema", "period", period, 1);
@@ -24,22 +24,23 @@ export function emaNext(prev: number, x: number, k: number): number {
   return (x - prev) * k + prev;
 }
 
-export function ema(values: Series, period: number): Float64Array {
+export function ema(values: Series, period: number, out?: Float64Array): Float64Array {
   emaLookback(period);
   const x = toFloat64(values, "ema", "values");
   const n = x.length;
-  const out = warmupArray(n, period - 1);
-  if (n < period) return out;
+  checkOut("ema", out, n);
+  const into = warmupArray(n, period - 1, out);
+  if (n < period) return into;
   const k = emaAlpha(period);
   let sum = 0;
   for (let i = 0; i < period; i++) sum += x[i]!;
   let v = sum / period;
-  out[period - 1] = v;
+  into[period - 1] = v;
   for (let i = period; i < n; i++) {
     v = emaNext(v, x[i]!, k);
-    out[i] = v;
+    into[i] = v;
   }
-  return out;
+  return into;
 }
 
 export class EMA extends StreamingBase<number, number> {

@@ -58,7 +58,14 @@ export function macd(values: Series, opts: MacdOptions = {}): MacdSeries {
   const x = toFloat64(values, "macd", "values");
   const n = x.length;
   const lookback = slow - 1 + (signal - 1);
-  const out = { macd: warmupArray(n, lookback), signal: warmupArray(n, lookback), histogram: warmupArray(n, lookback) };
+  // One allocation for the three outputs (typed arrays this size are costly to allocate), each warmed up alike.
+  const all = warmupArray(3 * n, 0);
+  const out = { macd: all.subarray(0, n), signal: all.subarray(n, 2 * n), histogram: all.subarray(2 * n) };
+  for (let i = 0; i < Math.min(n, lookback); i++) {
+    out.macd[i] = Number.NaN;
+    out.signal[i] = Number.NaN;
+    out.histogram[i] = Number.NaN;
+  }
   if (n <= lookback) return out;
   const fk = emaAlpha(fast);
   const sk = emaAlpha(slow);

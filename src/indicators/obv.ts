@@ -7,7 +7,7 @@
  * meaning, so either is fine, but the absolute level is not comparable across start dates.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkSameLength, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkSameLength, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export interface CloseVolume {
   readonly close: number;
@@ -18,20 +18,21 @@ export function obvLookback(): number {
   return 0;
 }
 
-export function obv(close: Series, volume: Series): Float64Array {
+export function obv(close: Series, volume: Series, out?: Float64Array): Float64Array {
   const n = checkSameLength("obv", { close, volume });
   const c = toFloat64(close, "obv", "close");
   const v = toFloat64(volume, "obv", "volume");
-  const out = warmupArray(n, 0);
-  if (n === 0) return out;
+  checkOut("obv", out, n);
+  const into = warmupArray(n, 0, out);
+  if (n === 0) return into;
   let acc = v[0]!;
-  out[0] = acc;
+  into[0] = acc;
   for (let i = 1; i < n; i++) {
     if (c[i]! > c[i - 1]!) acc += v[i]!;
     else if (c[i]! < c[i - 1]!) acc -= v[i]!;
-    out[i] = acc;
+    into[i] = acc;
   }
-  return out;
+  return into;
 }
 
 export class OBV extends StreamingBase<CloseVolume, number> {

@@ -10,7 +10,7 @@
  * (oversold/overbought) signal; here it is 50, neutral, and only for an exact 0/0.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export function rsiLookback(period: number): number {
@@ -23,12 +23,13 @@ export function rsiFromAverages(avgGain: number, avgLoss: number): number {
   return total === 0 ? 50 : 100 * (avgGain / total);
 }
 
-export function rsi(values: Series, period: number): Float64Array {
+export function rsi(values: Series, period: number, out?: Float64Array): Float64Array {
   rsiLookback(period);
   const x = toFloat64(values, "rsi", "values");
   const n = x.length;
-  const out = warmupArray(n, period);
-  if (n <= period) return out;
+  checkOut("rsi", out, n);
+  const into = warmupArray(n, period, out);
+  if (n <= period) return into;
   let gain = 0;
   let loss = 0;
   for (let i = 1; i <= period; i++) {
@@ -38,14 +39,14 @@ export function rsi(values: Series, period: number): Float64Array {
   }
   gain /= period;
   loss /= period;
-  out[period] = rsiFromAverages(gain, loss);
+  into[period] = rsiFromAverages(gain, loss);
   for (let i = period + 1; i < n; i++) {
     const d = x[i]! - x[i - 1]!;
     gain = wilderNext(gain, d > 0 ? d : 0, period);
     loss = wilderNext(loss, d < 0 ? -d : 0, period);
-    out[i] = rsiFromAverages(gain, loss);
+    into[i] = rsiFromAverages(gain, loss);
   }
-  return out;
+  return into;
 }
 
 export class RSI extends StreamingBase<number, number> {

@@ -7,27 +7,28 @@
  */
 import { WindowSum } from "./compensated-sum.js";
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
 
 export function smaLookback(period: number): number {
   checkInteger("sma", "period", period, 1);
   return period - 1;
 }
 
-export function sma(values: Series, period: number): Float64Array {
+export function sma(values: Series, period: number, out?: Float64Array): Float64Array {
   smaLookback(period);
   const x = toFloat64(values, "sma", "values");
   const n = x.length;
-  const out = warmupArray(n, period - 1);
+  checkOut("sma", out, n);
+  const into = warmupArray(n, period - 1, out);
   const sum = new WindowSum();
   for (let i = 0; i < n; i++) {
     sum.add(x[i]!);
     if (i >= period) sum.add(-x[i - period]!);
     if (i < period - 1) continue;
     if (sum.stale) sum.rebuild(x, i - period + 1, i + 1);
-    out[i] = sum.value / period;
+    into[i] = sum.value / period;
   }
-  return out;
+  return into;
 }
 
 export class SMA extends StreamingBase<number, number> {

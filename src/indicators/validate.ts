@@ -67,10 +67,24 @@ export function checkFinite(indicator: string, name: string, value: unknown): vo
 /**
  * An output whose first `lookback` entries are NaN ("no value yet"); the caller writes every later one. A loop over
  * the warm-up only: TypedArray.fill(NaN) over the whole array costs more than most indicators themselves.
+ * `into`: write into this array (checked by checkOut) instead of allocating one.
  */
-export function warmupArray(n: number, lookback: number): Float64Array {
-  const out = new Float64Array(n);
+export function warmupArray(n: number, lookback: number, into?: Float64Array): Float64Array {
+  const out = into ?? new Float64Array(n);
   const end = Math.min(n, lookback);
   for (let i = 0; i < end; i++) out[i] = Number.NaN;
   return out;
+}
+
+/**
+ * Checks an indicator's optional output array: none, or one of exactly `n` entries. Callers that compute many series
+ * of one length (CandleSeries) hand in slices of one buffer, because allocating typed arrays this size one by one is
+ * a large part of the cost of the indicators themselves.
+ */
+export function checkOut(indicator: string, out: Float64Array | undefined, n: number): void {
+  if (out !== undefined && out.length !== n) {
+    throw new UsageError(`${indicator}: the output array holds ${out.length} values, the input ${n}`, {
+      hint: "Pass an output of the input's length, or none.",
+    });
+  }
 }

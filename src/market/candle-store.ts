@@ -42,6 +42,8 @@ const MAX_TIME = 8.64e15;
 export class CandleStore {
   readonly db: Database.Database;
   readonly #ids = new Map<string, number>();
+  // The same ids by key object: readers that keep their key objects (SeriesReader) skip building the string key.
+  #idsByKey = new WeakMap<SeriesKey, number>();
   readonly #versions = new Map<number, number>();
   readonly #stmt: {
     findSeries: Database.Statement<[string, string, string, string], number>;
@@ -142,26 +144,36 @@ export class CandleStore {
   #id(key: SeriesKey, create: true): number;
   #id(key: SeriesKey, create: false): number | undefined;
   #id(key: SeriesKey, create: boolean): number | undefined {
+    const byKey = this.#idsByKey.get(key);
+    if (byKey !== undefined) return byKey;
     const k = seriesId(key);
     const cached = this.#ids.get(k);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.#idsByKey.set(key, cached);
+      return cached;
+    }
     let id = this.#stmt.findSeries.get(key.exchange, key.market, key.symbol, key.interval);
     if (id === undefined && create) {
       checkKey(key);
       id = this.#stmt.addSeries.get(key.exchange, key.market, key.symbol, key.interval);
     }
-    if (id !== undefined) this.#ids.set(k, id);
+    if (id !== undefined) {
+      this.#ids.set(k, id);
+      this.#idsByKey.set(key, id);
+    }
     return id;
   }
 
-  #guard<T>(doing: string, fn: () => T): T {
+  /** `doing` is a function for reads, so the message is only built when something went wrong. */
+  #guard<T>(doing: string | (() => string), fn: () => T): T {
     try {
       return fn();
     } catch (e) {
       // A rolled-back transaction may have taken a newly created series row with it.
       this.#ids.clear();
+      this.#idsByKey = new WeakMap();
       if (e instanceof DataError || e instanceof UsageError) throw e;
-      throw databaseError(this.db.name, e, doing);
+      throw databaseError(this.db.name, e, typeof doing === "string" ? doing : doing());
     }
   }
 
@@ -223,7 +235,10 @@ export class CandleStore {
   range(key: SeriesKey, from = 0, to = MAX_TIME): Candle[] {
     const id = this.#id(key, false);
     if (id === undefined) return [];
-    const rows = this.#guard(`reading ${seriesLabel(key)}`, () => this.#stmt.range.all(id, from, to));
+    const rows = this.#guard(
+      () => `reading ${seriesLabel(key)}`,
+      () => this.#stmt.range.all(id, from, to),
+    );
     return toCandles(rows, key.interval);
   }
 
@@ -238,7 +253,10 @@ export class CandleStore {
     if (id === undefined || count === 0) return [];
     // A candle has closed at asOf exactly when it opened before the candle that contains asOf.
     const bound = asOf >= MAX_TIME ? MAX_TIME : alignDown(key.interval, asOf);
-    const rows = this.#guard(`reading ${seriesLabel(key)}`, () => this.#stmt.latest.all(id, bound, count));
+    const rows = this.#guard(
+      () => `reading ${seriesLabel(key)}`,
+      () => this.#stmt.latest.all(id, bound, count),
+    );
     rows.reverse();
     return toCandles(rows, key.interval);
   }

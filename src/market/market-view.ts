@@ -9,7 +9,7 @@ import { UsageError } from "../core/errors.js";
 import { alignDown, closeTimeOf, type Interval, nextOpenTime } from "../core/interval.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 import type { CandleStore } from "./candle-store.js";
-import { SeriesReader } from "./series-reader.js";
+import { type FineRange, SeriesReader } from "./series-reader.js";
 
 export interface MarketView {
   /** The last `count` candles closed by now(), oldest first (fewer when the history is shorter). */
@@ -24,9 +24,15 @@ export interface StoreMarketViewOptions {
   readonly clock: Clock;
   readonly exchange: ExchangeId;
   readonly market: MarketType;
-  /** Candles kept in memory per series beyond the largest count asked for (default 500). */
+  /**
+   * Candles kept in memory per series beyond the count asked for (default 500); a tail grows by up to 64 more
+   * before it is trimmed back.
+   */
   readonly cacheExtra?: number;
 }
+
+/** Candles a cached tail may hold beyond what it keeps before it is trimmed (one copy per this many closes). */
+const TRIM_SLACK = 64;
 
 interface CacheEntry {
   /** Closed candles, oldest first: the tail of the series as of `asOf`. */
@@ -78,8 +84,11 @@ export class StoreMarketView implements MarketView {
       e = this.#load(symbol, interval, count, now, version, src?.interval);
       this.#cache.set(k, e);
     }
+    // Trimmed only once it holds TRIM_SLACK candles more than it keeps: the tail grows by a candle per close, and
+    // copying it on every close cost more than the reads. The tail is private (callers get copies), so it is
+    // extended in place.
     const keep = count + this.#extra;
-    if (e.candles.length > keep) {
+    if (e.candles.length > keep + TRIM_SLACK) {
       e.candles = e.candles.slice(-keep);
       e.complete = false;
     }
@@ -90,8 +99,41 @@ export class StoreMarketView implements MarketView {
     const now = this.clock.now();
     const live = this.#live.get(`${symbol}|${interval}`);
     if (live && live.openTime <= now && now <= live.closeTime) return live;
-    return this.reader.forming(symbol, interval, now);
+    return this.reader.forming(symbol, interval, now, this.#fineRange);
   }
+
+  /**
+   * The finer candles a forming candle is built from, from the cached tail when it holds them (it usually does: the
+   * analysis has just read the same series), else from the store. The tail is used only when it is current — built
+   * at this very instant, from the stored series itself, with no write since — and reaches back to `from`; it then
+   * holds exactly the stored candles closed by now from its first one on, so the answer is the store's.
+   */
+  readonly #fineRange: FineRange = (symbol, interval, from, to) => {
+    const e = this.#cache.get(`${symbol}|${interval}`);
+    const first = e?.candles[0];
+    if (
+      e === undefined ||
+      first === undefined ||
+      e.asOf !== this.clock.now() ||
+      e.sourceInterval !== interval ||
+      (first.openTime > from && !e.complete) ||
+      e.version !== this.reader.store.version(this.reader.key(symbol, interval))
+    ) {
+      return this.reader.store.range(this.reader.key(symbol, interval), from, to);
+    }
+    const c = e.candles;
+    // First index with openTime ≥ from, then take while openTime ≤ to.
+    let lo = 0;
+    let hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (c[mid]!.openTime < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < c.length && c[end]!.openTime <= to) end++;
+    return c.slice(lo, end);
+  };
 
   /**
    * Live mode: the latest update of a forming candle from a stream. It is shown by `forming()` while it contains
@@ -141,8 +183,9 @@ export class StoreMarketView implements MarketView {
       return;
     }
     const from = nextOpenTime(interval, last.openTime);
-    const more = this.reader.closedRange(symbol, interval, from, now, now);
-    if (more.length > 0) e.candles = e.candles.concat(more);
+    // An aggregated interval is built from the finer tail cached here when it is current (see #fineRange).
+    const more = this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
+    for (const c of more) e.candles.push(c);
     e.asOf = now;
   }
 }

@@ -20,12 +20,28 @@ export interface SeriesSource {
   readonly derived: boolean;
 }
 
+/**
+ * The stored candles of a series with open time in [from, to], all closed: the store's range(), or a cache that
+ * holds exactly what the store would return (StoreMarketView serves the forming candle's parts from its tail).
+ */
+export type FineRange = (symbol: string, interval: Interval, from: number, to: number) => Candle[];
+
+/** A stored series exists as of `asOf` once its first candle has closed. */
+function isVisible(s: SeriesInfo, asOf: number): boolean {
+  return nextOpenTime(s.interval, s.first) <= asOf;
+}
+
 const ORDER = (i: Interval) => (i === "1M" ? 31 * 86_400_000 : intervalMs(i));
 
 export class SeriesReader {
   readonly store: CandleStore;
   readonly base: { readonly exchange: ExchangeId; readonly market: MarketType };
   #series: Map<string, Map<Interval, SeriesInfo>> | undefined;
+  /** Per symbol, its stored series finest first (what stored() copies); rebuilt by refresh(). */
+  #sorted = new Map<string, readonly SeriesInfo[]>();
+  /** Key objects per symbol and interval, reused so the store finds their ids without building strings. */
+  readonly #keys = new Map<string, Map<Interval, SeriesKey>>();
+  #coverage = new Map<SeriesKey, { version: number; ranges: readonly OpenTimeRange[] }>();
 
   constructor(store: CandleStore, base: { exchange: ExchangeId; market: MarketType }) {
     this.store = store;
@@ -41,6 +57,8 @@ export class SeriesReader {
       map.set(s.symbol, m);
     }
     this.#series = map;
+    this.#sorted = new Map();
+    this.#coverage = new Map();
   }
 
   #all(): Map<string, Map<Interval, SeriesInfo>> {
@@ -54,16 +72,36 @@ export class SeriesReader {
 
   /** The stored series of a symbol (refreshing once if the symbol is unknown). */
   stored(symbol: string): SeriesInfo[] {
+    return [...this.#storedSorted(symbol)];
+  }
+
+  /** stored() without the copy, for the reads below that run on every analysis. */
+  #storedSorted(symbol: string): readonly SeriesInfo[] {
+    const cached = this.#sorted.get(symbol);
+    if (cached) return cached;
     let m = this.#all().get(symbol);
     if (!m) {
       this.refresh();
       m = this.#all().get(symbol);
     }
-    return m ? [...m.values()].sort((a, b) => ORDER(a.interval) - ORDER(b.interval)) : [];
+    const sorted = m ? [...m.values()].sort((a, b) => ORDER(a.interval) - ORDER(b.interval)) : [];
+    // An unknown symbol is not remembered: it may be stored by the next refresh.
+    if (m) this.#sorted.set(symbol, sorted);
+    return sorted;
   }
 
   key(symbol: string, interval: Interval): SeriesKey {
-    return { ...this.base, symbol, interval };
+    let bySymbol = this.#keys.get(symbol);
+    if (!bySymbol) {
+      bySymbol = new Map();
+      this.#keys.set(symbol, bySymbol);
+    }
+    let k = bySymbol.get(interval);
+    if (!k) {
+      k = Object.freeze({ ...this.base, symbol, interval });
+      bySymbol.set(interval, k);
+    }
+    return k;
   }
 
   /**
@@ -71,7 +109,7 @@ export class SeriesReader {
    * exist yet as far as `asOf` is concerned (its mere presence would reveal the future).
    */
   visible(symbol: string, asOf: number): SeriesInfo[] {
-    return this.stored(symbol).filter((s) => nextOpenTime(s.interval, s.first) <= asOf);
+    return this.#storedSorted(symbol).filter((s) => isVisible(s, asOf));
   }
 
   /**
@@ -79,36 +117,48 @@ export class SeriesReader {
    * divisor.
    */
   source(symbol: string, interval: Interval, asOf: number): SeriesSource | undefined {
-    const stored = this.visible(symbol, asOf);
-    if (stored.some((s) => s.interval === interval)) return { interval, derived: false };
     let best: Interval | undefined;
-    for (const s of stored) if (divides(s.interval, interval) && s.interval !== interval) best = s.interval;
+    for (const s of this.#storedSorted(symbol)) {
+      if (!isVisible(s, asOf)) continue;
+      if (s.interval === interval) return { interval, derived: false };
+      if (divides(s.interval, interval)) best = s.interval;
+    }
     return best === undefined ? undefined : { interval: best, derived: true };
   }
 
   /** Visible stored intervals finer than `interval` that nest inside each other and it, coarsest first (1d, 1h, 5m). */
   formingLevels(symbol: string, interval: Interval, asOf: number): Interval[] {
-    const finer = this.visible(symbol, asOf)
-      .map((s) => s.interval)
-      .filter((i) => i !== interval && divides(i, interval))
-      .reverse();
+    const stored = this.#storedSorted(symbol);
     const chain: Interval[] = [];
-    for (const i of finer) {
+    for (let k = stored.length - 1; k >= 0; k--) {
+      const s = stored[k]!;
+      const i = s.interval;
+      if (i === interval || !divides(i, interval) || !isVisible(s, asOf)) continue;
       const last = chain[chain.length - 1];
       if (last === undefined || divides(i, last)) chain.push(i);
     }
     return chain;
   }
 
-  /** Closed candles (close time before `asOf`) with open time in [from, to], oldest first. */
-  closedRange(symbol: string, interval: Interval, from: number, to: number, asOf: number): Candle[] {
+  /**
+   * Closed candles (close time before `asOf`) with open time in [from, to], oldest first. `read` supplies the stored
+   * candles an aggregated interval is built from (default: the store).
+   */
+  closedRange(
+    symbol: string,
+    interval: Interval,
+    from: number,
+    to: number,
+    asOf: number,
+    read: FineRange = this.#range,
+  ): Candle[] {
     const src = this.source(symbol, interval, asOf);
     if (!src) return [];
     const lo = alignUp(interval, Math.max(0, from));
     const hi = Math.min(alignDown(interval, to), lastClosedOpenTime(interval, asOf));
     if (lo > hi) return [];
     if (!src.derived) return this.store.range(this.key(symbol, interval), lo, hi);
-    return this.#derive(symbol, src.interval, interval, lo, hi);
+    return this.#derive(symbol, src.interval, interval, lo, hi, read);
   }
 
   /** The last `count` candles closed by `asOf`, oldest first. */
@@ -121,7 +171,14 @@ export class SeriesReader {
     // Widen the window until it holds `count` candles or reaches the start of the data.
     for (let k = count + 1; ; k *= 2) {
       const lo = stepBack(interval, hi, k);
-      const got = this.#derive(symbol, src.interval, interval, Math.max(lo, alignDown(interval, info.first)), hi);
+      const got = this.#derive(
+        symbol,
+        src.interval,
+        interval,
+        Math.max(lo, alignDown(interval, info.first)),
+        hi,
+        this.#range,
+      );
       if (got.length >= count || lo <= info.first) return got.slice(-count);
     }
   }
@@ -130,7 +187,7 @@ export class SeriesReader {
    * The candle of `interval` containing `now`, aggregated from finer stored candles closed by `now` (whole days,
    * then hours, then minutes, as stored); undefined when no finer candle of the period has closed yet.
    */
-  forming(symbol: string, interval: Interval, now: number): Candle | undefined {
+  forming(symbol: string, interval: Interval, now: number, read: FineRange = this.#range): Candle | undefined {
     const levels = this.formingLevels(symbol, interval, now);
     if (levels.length === 0) return undefined;
     const bucket = alignDown(interval, now);
@@ -140,7 +197,7 @@ export class SeriesReader {
     for (const level of levels) {
       const hi = Math.min(lastClosedOpenTime(level, now), previousOpenTime(level, end));
       if (cursor > hi) continue;
-      const got = this.store.range(this.key(symbol, level), cursor, hi);
+      const got = read(symbol, level, cursor, hi);
       const last = got[got.length - 1];
       if (!last) continue;
       for (const c of got) parts.push(c);
@@ -150,16 +207,31 @@ export class SeriesReader {
   }
 
   /**
+   * The store's recorded coverage of a series, re-read only when this store object has written to the series since
+   * (writes record coverage in the same transaction and bump the version) or after refresh().
+   */
+  #recordedCoverage(key: SeriesKey): readonly OpenTimeRange[] {
+    const version = this.store.version(key);
+    const cached = this.#coverage.get(key);
+    if (cached !== undefined && cached.version === version) return cached.ranges;
+    const ranges = this.store.recordedCoverage(key);
+    this.#coverage.set(key, { version, ranges });
+    return ranges;
+  }
+
+  readonly #range: FineRange = (symbol, interval, from, to) => this.store.range(this.key(symbol, interval), from, to);
+
+  /**
    * Coarse candles with open time in [lo, hi] from `fine`. A period with missing fine candles is only emitted where
    * the store records the fine range as complete (the exchange had no more candles, as in a halt); otherwise it is
    * left out rather than built from partial data.
    */
-  #derive(symbol: string, fine: Interval, coarse: Interval, lo: number, hi: number): Candle[] {
+  #derive(symbol: string, fine: Interval, coarse: Interval, lo: number, hi: number, read: FineRange): Candle[] {
     const fineKey = this.key(symbol, fine);
     const fineTo = previousOpenTime(fine, nextOpenTime(coarse, hi));
-    const rows = this.store.range(fineKey, lo, fineTo);
+    const rows = read(symbol, fine, lo, fineTo);
     if (rows.length === 0) return [];
-    const runs: OpenTimeRange[] = this.store.recordedCoverage(fineKey).filter((r) => r.to >= lo && r.from <= fineTo);
+    const runs: OpenTimeRange[] = this.#recordedCoverage(fineKey).filter((r) => r.to >= lo && r.from <= fineTo);
     let runStart = (rows[0] as Candle).openTime;
     for (let i = 1; i < rows.length; i++) {
       const prev = rows[i - 1] as Candle;

@@ -306,3 +306,32 @@ describe("analyzeSymbol: no lookahead", () => {
     );
   });
 });
+
+describe("analyzeSymbol: caches between analyses", () => {
+  it("a view walked through time gives byte-identical analyses to a new view at each instant", () => {
+    // analyzeSymbol keeps series and indicators per view (series-cache.ts) and the S/R detector its pivots and
+    // touch counts per window; none of it may change a result. A fresh view starts with empty caches.
+    const start = at("2025-10-28T00:00:00Z"); // a few days before the 5m data begins, walking into it
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 * 24 }),
+        // Steps of 5 minutes to a day and a half: within an hour, across 4h and daily closes.
+        fc.array(
+          fc.integer({ min: 1, max: 18 * 24 }).map((k) => k * 5 * 60_000),
+          { minLength: 2, maxLength: 12 },
+        ),
+        (startHour, steps) => {
+          const clock = new SimulatedClock(start + startHour * HOUR);
+          const walked = new StoreMarketView({ store: full.store, clock, exchange: "binance", market: "spot" });
+          for (const dt of steps) {
+            clock.advance(dt);
+            const cached = JSON.stringify(analyzeSymbol(walked, "BTCUSDT"));
+            const fresh = JSON.stringify(analyzeSymbol(viewAt(full, clock.now()), "BTCUSDT"));
+            expect(cached).toBe(fresh);
+          }
+        },
+      ),
+      { numRuns: 6 },
+    );
+  }, 60_000);
+});

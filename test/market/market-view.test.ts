@@ -1,8 +1,9 @@
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Candle } from "../../src/core/candle.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { UsageError } from "../../src/core/errors.js";
-import { HOUR, MINUTE } from "../../src/core/interval.js";
+import { DAY, HOUR, type Interval, MINUTE } from "../../src/core/interval.js";
 import { StoreMarketView } from "../../src/market/market-view.js";
 import { resample } from "../../src/market/resample.js";
 import { at, bundled, key, type TempStore, tempStore } from "./helpers.js";
@@ -103,4 +104,46 @@ describe("StoreMarketView", () => {
       v.updateForming("BTCUSDT", "4h", { ...live, openTime: live.openTime + HOUR, closeTime: live.closeTime + HOUR }),
     ).toThrow(UsageError);
   });
+
+  it("answers from its caches exactly what a fresh view reads from the store, at every instant of a walk", () => {
+    // The caches (tails per series, aggregated intervals extended from them, forming candles built from the cached
+    // finer tail) must be invisible: a view that has walked forward answers like a new one created at that instant.
+    t.store.upsert(key("BTCUSDT", "1d"), bundled("spot", "BTCUSDT", "1d"));
+    const intervals: Interval[] = ["5m", "15m", "1h", "4h", "1d", "3d", "1w", "1M"];
+    const read = fc.record({
+      interval: fc.constantFrom(...intervals),
+      count: fc.integer({ min: 1, max: 240 }),
+    });
+    const step = fc.record({
+      // From a minute to two days, sometimes landing exactly on a boundary (as a replay does).
+      advance: fc.oneof(
+        fc.integer({ min: MINUTE, max: 2 * DAY }),
+        fc.integer({ min: 1, max: 48 }).map((h) => h * HOUR),
+      ),
+      reads: fc.array(read, { minLength: 1, maxLength: 6 }),
+      forming: fc.subarray(intervals),
+    });
+    fc.assert(
+      fc.property(
+        // Starts inside the 5m data (2025-11-01 … 2026-02-19), so the forming candles have every level to use.
+        fc.integer({ min: at("2025-11-03T00:00:00Z") / MINUTE, max: at("2026-01-20T00:00:00Z") / MINUTE }),
+        fc.array(step, { minLength: 1, maxLength: 25 }),
+        (startMinute, steps) => {
+          const clock = new SimulatedClock(startMinute * MINUTE);
+          const walked = view(clock);
+          for (const s of steps) {
+            clock.advance(s.advance);
+            const fresh = view(new SimulatedClock(clock.now()));
+            for (const r of s.reads) {
+              expect(walked.closed("BTCUSDT", r.interval, r.count)).toEqual(
+                fresh.closed("BTCUSDT", r.interval, r.count),
+              );
+            }
+            for (const i of s.forming) expect(walked.forming("BTCUSDT", i)).toEqual(fresh.forming("BTCUSDT", i));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });
