@@ -13,6 +13,7 @@
  * Zones are disjoint and sorted, so each candle finds its candidates by binary search: O(n log Z + touches).
  */
 import type { Candle } from "../core/candle.js";
+import { candleColumns } from "../indicators/columns.js";
 
 export interface ZoneBands {
   /** Ascending, disjoint: high[k] < low[k + 1]. */
@@ -123,23 +124,7 @@ export function tallyTouches(
   }
 }
 
-/** The columns of `candles` that touch counting reads. */
+/** The columns of `candles` that touch counting reads (a subset of candleColumns, which builds them). */
 export function touchColumns(candles: readonly Candle[]): TouchColumns {
-  const n = candles.length;
-  const cols = {
-    openTime: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const c = candles[i]!;
-    cols.openTime[i] = c.openTime;
-    cols.open[i] = c.open;
-    cols.high[i] = c.high;
-    cols.low[i] = c.low;
-    cols.close[i] = c.close;
-  }
-  return cols;
+  return candleColumns(candles);
 }

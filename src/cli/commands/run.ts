@@ -3,7 +3,6 @@
  * prints a card for each new signal and writes reports every report_interval. Ctrl-C or SIGTERM stops it cleanly:
  * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
  */
-import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
 import { synthesisOptionsFromConfig } from "../../app/agent-options.js";
 import { AutoOptimizer } from "../../app/orchestrator/auto-optimizer.js";
 import { LearningAgent } from "../../app/orchestrator/learning-agent.js";
@@ -17,7 +16,7 @@ import { renderBanner } from "../../ui/banner.js";
 import type { Colors } from "../../ui/colors.js";
 import { formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";
-import { parseSymbols } from "../args.js";
+import { liveSetup } from "../live-setup.js";
 import { cardWidth } from "../card-width.js";
 import { type CommandContext, candleDbPath } from "../context.js";
 import type { CommandRegistration } from "../program.js";
@@ -39,10 +38,7 @@ export const runCommand: CommandRegistration = {
       )
       .action(
         bind<RunOptions>(async (ctx, opts) => {
-          const symbols = opts.symbols ? parseSymbols("--symbols", opts.symbols) : undefined;
-          const exchange = ctx.exchange();
-          const store = ctx.candleStore();
-          const clock = await exchangeClock(exchange);
+          const { symbols, exchange, store, clock } = await liveSetup(ctx, opts.symbols);
           const c = ctx.colors;
           let cards = 0;
           const showCard = (s: Signal) => {

@@ -2,13 +2,12 @@
  * `cma scan --once`: one full cycle of the live system — universe, market data (only what is missing), every agent,
  * signal synthesis — then the signal cards (or one JSON object) and exit. No streams, no reports, no paper trades.
  */
-import { exchangeClock } from "../../app/orchestrator/exchange-clock.js";
 import { Orchestrator } from "../../app/orchestrator/orchestrator.js";
 import type { Signal } from "../../signals/signal.js";
 import { formatInt, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";
 import { cardWidth } from "../card-width.js";
-import { parseSymbols } from "../args.js";
+import { liveSetup } from "../live-setup.js";
 import type { CommandRegistration } from "../program.js";
 
 interface ScanOptions {
@@ -45,10 +44,7 @@ export const scanCommand: CommandRegistration = {
       )
       .action(
         bind<ScanOptions>(async (ctx, opts) => {
-          const symbols = opts.symbols ? parseSymbols("--symbols", opts.symbols) : undefined;
-          const exchange = ctx.exchange();
-          const store = ctx.candleStore();
-          const clock = await exchangeClock(exchange);
+          const { symbols, exchange, store, clock } = await liveSetup(ctx, opts.symbols);
           const orchestrator = new Orchestrator({
             exchange,
             store,
