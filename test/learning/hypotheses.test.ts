@@ -11,21 +11,10 @@ import {
   variantAccepts,
 } from "../../src/learning/hypotheses.js";
 import { holmBonferroni } from "../../src/learning/stats.js";
+import { mulberry32 } from "./fixtures/random.js";
 
 const HOUR = 3_600_000;
 const D0 = Date.UTC(2024, 0, 1);
-
-/** A tiny seeded PRNG (mulberry32) so every run draws the same "random" trades. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Trade number i enters at D0 + i hours and closes an hour later. */
 function trade(i: number, win: boolean, extra: Partial<TradeContext> = {}): TradeContext {
