@@ -254,14 +254,14 @@ export class Orchestrator {
     let withZones = 0;
     for (const a of this.#latest.values()) if (a.zones.length > 0) withZones++;
     this.#nextCycle = nextBoundary(now, this.cycleMs) + this.settleMs;
-    this.#nextReport = this.#o.reports === false ? Number.POSITIVE_INFINITY : nextBoundary(now, this.reportMs);
-    // The first report describes the system as it starts (universe, history, first analysis).
-    if (this.#o.reports !== false) this.report();
     this.#nextUniverse = this.#o.symbols ? Number.POSITIVE_INFINITY : now + DAY;
     if (this.#o.learning) {
       this.#learn(now);
       this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
     }
+    this.#nextReport = this.#o.reports === false ? Number.POSITIVE_INFINITY : nextBoundary(now, this.reportMs);
+    // The first report describes the system as it starts (universe, history, first analysis, learning).
+    if (this.#o.reports !== false) this.report();
     if (this.#o.autoOptimizer && this.#o.config.learning_agent.auto_optimize) {
       this.#nextOptimize = now + this.#o.config.learning_agent.optimization_interval * 1000;
     }
