@@ -100,7 +100,10 @@ export class MarketFeed {
         else if (f) failures.push({ symbol, error: `${f.interval}: ${f.error}` });
       } catch (e) {
         if (signal?.aborted) return;
-        fail(messageOf(e));
+        // A symbol with history keeps being caught up every cycle (the error may be a passing network fault); one
+        // that never had any (unknown, delisted, refused) rests for an hour.
+        if (this.#hasCandles(symbol)) failures.push({ symbol, error: messageOf(e) });
+        else fail(messageOf(e));
       }
     });
     const after = this.#o.exchange.weightUsage();
