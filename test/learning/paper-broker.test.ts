@@ -22,9 +22,7 @@ import {
 } from "../../src/learning/paper-broker-options.js";
 import type { PaperEvent, PaperTrade } from "../../src/learning/paper-trade.js";
 import type { Direction, Signal } from "../../src/signals/signal.js";
-
-/** 2025-01-01 00:00 UTC: the open of the first candle after every test signal. */
-const T0 = Date.UTC(2025, 0, 1);
+import { T0, testCandle, testSignal } from "./fixtures/signals.js";
 
 function signal(
   direction: Direction,
@@ -32,55 +30,13 @@ function signal(
   targets: readonly [number, number, number],
   over: Partial<Signal> = {},
 ): Signal {
-  const symbol = over.symbol ?? "BTCUSDT";
-  const time = T0 - 1;
-  return {
-    id: `${symbol}-${direction}-${time}`,
-    symbol,
-    direction,
-    time,
-    entry: 100,
-    stop,
-    targets,
-    riskReward: 2,
-    confidence: 0.7,
-    positionSizePct: 100,
-    rationale: "test setup",
-    evidence: {
-      items: [],
-      components: { price_action: 0, momentum: 0, volume: 0, sr: 0, learning: 0 },
-      zones: [],
-      rsi: {},
-      rsiExtremeOn: [],
-      volumeRatio: null,
-      volumeZScore: null,
-      volumeTrend: null,
-      breakoutPct: null,
-      learning: null,
-    },
-    ...over,
-  };
+  return testSignal({ direction, stop, targets, ...over });
 }
 
 const LONG = signal("LONG", 95, [110, 115, 120]);
 const SHORT = signal("SHORT", 105, [90, 85, 80]);
 
-function candleAt(openTime: number, ms: number, o: number, h: number, l: number, c: number): Candle {
-  return {
-    openTime,
-    closeTime: openTime + ms - 1,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    volume: 1,
-    quoteVolume: 0,
-    trades: 0,
-    takerBuyBase: 0,
-    takerBuyQuote: 0,
-    closed: true,
-  };
-}
+const candleAt = testCandle;
 
 /** The i-th 1h candle from T0. */
 const bar = (i: number, o: number, h: number, l: number, c: number) => candleAt(T0 + i * HOUR, HOUR, o, h, l, c);

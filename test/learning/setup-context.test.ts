@@ -6,40 +6,19 @@ import { strategyAnalysis } from "../../src/learning/breakdowns.js";
 import { closePaperTrade, openPaperTrade } from "../../src/learning/paper-broker.js";
 import { coarsest, setupContext, tradeContext } from "../../src/learning/setup-context.js";
 import type { Direction, Signal, SignalEvidence } from "../../src/signals/signal.js";
-
-const T0 = Date.UTC(2025, 0, 1);
+import { T0, testSignal } from "./fixtures/signals.js";
 
 function zone(timeframes: ZoneSummary["timeframes"], type: ZoneSummary["type"] = "support"): ZoneSummary {
   return { low: 94, high: 96, price: 95, type, touches: 3, timeframes, score: 60 };
 }
 
 function signal(direction: Direction, evidence: Partial<SignalEvidence> = {}): Signal {
-  return {
-    id: `BTCUSDT-${direction}-${T0 - 1}`,
-    symbol: "BTCUSDT",
+  return testSignal({
     direction,
-    time: T0 - 1,
-    entry: 100,
     stop: direction === "LONG" ? 95 : 105,
     targets: direction === "LONG" ? [110, 115, 120] : [90, 85, 80],
-    riskReward: 2,
-    confidence: 0.7,
-    positionSizePct: 100,
-    rationale: "test setup",
-    evidence: {
-      items: [],
-      components: { price_action: 0, momentum: 0, volume: 0, sr: 0, learning: 0 },
-      zones: [zone(["4h"])],
-      rsi: {},
-      rsiExtremeOn: [],
-      volumeRatio: null,
-      volumeZScore: null,
-      volumeTrend: null,
-      breakoutPct: null,
-      learning: null,
-      ...evidence,
-    },
-  };
+    evidence: { zones: [zone(["4h"])], ...evidence },
+  });
 }
 
 const comps = (c: Partial<SignalEvidence["components"]>): SignalEvidence["components"] => ({
