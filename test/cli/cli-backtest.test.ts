@@ -1,34 +1,19 @@
 /** `cma backtest` as a user runs it, on a real SQLite store of bundled real candles. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CandleStore } from "../../src/market/candle-store.js";
-import { openDatabase } from "../../src/storage/database.js";
-import { fillBundledHistory } from "../market/helpers.js";
-import { runInProcess } from "./run-cma.js";
+import { runInProcess, storedHistoryArgs, storedHistoryDir } from "./run-cma.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "cma-cli-bt-"));
-  const db = openDatabase(join(dir, "data", "candles.db"));
-  const store = new CandleStore(db);
-  fillBundledHistory(store, ["BTCUSDT"], { until: Date.parse("2025-04-01T00:00:00Z") });
-  db.close();
+  dir = storedHistoryDir("cma-cli-bt-", ["BTCUSDT"], Date.parse("2025-04-01T00:00:00Z"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { CMA_MOMENTUM__TIMEFRAMES: "1h,4h" };
-const args = (...more: string[]) => [
-  "--spot",
-  "--data-dir",
-  join(dir, "data"),
-  "--output-dir",
-  join(dir, "out"),
-  ...more,
-];
+const args = (...more: string[]) => storedHistoryArgs(dir, ...more);
 
 describe("cma backtest", () => {
   it("--json: trades, metrics and the files written", async () => {

@@ -4,63 +4,27 @@
  * Runs the program the way `run()` in src/cli/main.ts does (commander program, the CLI's error reporting and exit
  * codes), with the optimize command added to the registered ones in case it is not registered yet.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OptimizationResult } from "../../src/app/optimize/walk-forward.js";
-import { COMMANDS } from "../../src/cli/commands/index.js";
-import { optimizeCommand, parseParamFlag, renderOptimization } from "../../src/cli/commands/optimize.js";
-import { buildProgram, type RunState } from "../../src/cli/program.js";
-import { reportError } from "../../src/cli/report-error.js";
-import { CandleStore } from "../../src/market/candle-store.js";
-import { openDatabase } from "../../src/storage/database.js";
+import { parseParamFlag, renderOptimization } from "../../src/cli/commands/optimize.js";
 import { noColors } from "../../src/ui/colors.js";
-import { fillBundledHistory } from "../market/helpers.js";
+import { runInProcess, storedHistoryArgs, storedHistoryDir } from "./run-cma.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
-async function cma(args: readonly string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (s: string) => (stdout += s) },
-    stderr: { isTTY: false, write: (s: string) => (stderr += s) },
-    env: { NO_COLOR: "1", ...env },
-    cwd: dir,
-  };
-  const state: RunState = { exitCode: 0, command: "" };
-  const commands = COMMANDS.some((c) => c === optimizeCommand) ? COMMANDS : [...COMMANDS, optimizeCommand];
-  let code: number;
-  try {
-    await buildProgram(io, commands, state).parseAsync([...args], { from: "user" });
-    code = state.exitCode;
-  } catch (err) {
-    code = err instanceof CommanderError ? 2 : reportError(err, io.stderr, noColors, false);
-  }
-  return { code, stdout, stderr };
-}
+/** The real program in this process (stdout a pipe, no colours), from the test's folder. */
+const cma = (args: readonly string[], env: Record<string, string> = {}) => runInProcess(args, { env, cwd: dir });
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "cma-cli-opt-"));
-  const db = openDatabase(join(dir, "data", "candles.db"));
-  const store = new CandleStore(db);
-  fillBundledHistory(store, ["BTCUSDT"], { until: Date.parse("2025-04-20T00:00:00Z") });
-  db.close();
+  dir = storedHistoryDir("cma-cli-opt-", ["BTCUSDT"], Date.parse("2025-04-20T00:00:00Z"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { CMA_MOMENTUM__TIMEFRAMES: "1h,4h" };
-const args = (...more: string[]) => [
-  "--spot",
-  "--data-dir",
-  join(dir, "data"),
-  "--output-dir",
-  join(dir, "out"),
-  ...more,
-];
+const args = (...more: string[]) => storedHistoryArgs(dir, ...more);
 /** 2025-03-01 … 2025-04-14 inclusive: 45 days, one fold of train 30 / test 15. */
 const PERIOD = ["--from", "2025-03-01", "--to", "2025-04-14", "--train-days", "30", "--test-days", "15"];
 

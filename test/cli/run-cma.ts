@@ -3,9 +3,14 @@
  * Asynchronous on purpose: a fake exchange served by the test process must keep answering while the child runs.
  */
 import { type ChildProcess, execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../../src/core/paths.js";
+import { CandleStore } from "../../src/market/candle-store.js";
+import { openDatabase } from "../../src/storage/database.js";
+import { fillBundledHistory } from "../market/helpers.js";
 
 const MAIN = join(PROJECT_ROOT, "src", "cli", "main.ts");
 const TSX = pathToFileURL(join(PROJECT_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -71,3 +76,25 @@ export async function runInProcess(
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * A temporary folder whose `data/candles.db` holds the bundled spot 1h and 1d history of `symbols` closed before `until`
+ * (for commands that work on stored history), and the arguments pointing a command at it.
+ */
+export function storedHistoryDir(prefix: string, symbols: readonly string[], until: number): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = openDatabase(join(dir, "data", "candles.db"));
+  fillBundledHistory(new CandleStore(db), symbols, { until });
+  db.close();
+  return dir;
+}
+
+/** Spot, with the data and output folders of `dir`, then `more`. */
+export const storedHistoryArgs = (dir: string, ...more: string[]): string[] => [
+  "--spot",
+  "--data-dir",
+  join(dir, "data"),
+  "--output-dir",
+  join(dir, "out"),
+  ...more,
+];
