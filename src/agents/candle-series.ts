@@ -6,10 +6,10 @@
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
+import { COLUMN_FIELDS, columnViews, writeColumns } from "../indicators/columns.js";
 import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
 
-/** The seven columns a series reads, in one buffer, with room to append. */
-const FIELDS = ["openTime", "closeTime", "open", "high", "low", "close", "volume"] as const;
+const FIELDS = COLUMN_FIELDS;
 
 /**
  * Column storage shared by a series and the ones built from it (the next cycle's window, a tail): candles are only
@@ -23,34 +23,13 @@ class ColumnStore {
   used = 0;
 
   constructor(capacity: number) {
-    const buf = new Float64Array(FIELDS.length * capacity);
     this.capacity = capacity;
-    this.cols = {
-      openTime: buf.subarray(0, capacity),
-      closeTime: buf.subarray(capacity, 2 * capacity),
-      open: buf.subarray(2 * capacity, 3 * capacity),
-      high: buf.subarray(3 * capacity, 4 * capacity),
-      low: buf.subarray(4 * capacity, 5 * capacity),
-      close: buf.subarray(5 * capacity, 6 * capacity),
-      volume: buf.subarray(6 * capacity, 7 * capacity),
-    };
+    this.cols = columnViews(capacity);
   }
 
   /** Writes `candles[from..]` at `used` onwards. */
   append(candles: readonly Candle[], from: number): void {
-    const { openTime, closeTime, open, high, low, close, volume } = this.cols;
-    let j = this.used;
-    for (let i = from; i < candles.length; i++, j++) {
-      const c = candles[i]!;
-      openTime[j] = c.openTime;
-      closeTime[j] = c.closeTime;
-      open[j] = c.open;
-      high[j] = c.high;
-      low[j] = c.low;
-      close[j] = c.close;
-      volume[j] = c.volume;
-    }
-    this.used = j;
+    this.used = writeColumns(this.cols, candles, from, this.used);
   }
 
   /** Copies `count` rows of `src` from row `from` to `used` onwards. */

@@ -11,20 +11,30 @@ export interface CandleColumns {
   readonly volume: Float64Array;
 }
 
+/** The column names, in buffer order. */
+export const COLUMN_FIELDS = ["openTime", "closeTime", "open", "high", "low", "close", "volume"] as const;
+
 export function candleColumns(candles: readonly Candle[]): CandleColumns {
-  const n = candles.length;
-  const cols = columnViews(n);
-  for (let i = 0; i < n; i++) {
-    const c = candles[i]!;
-    cols.openTime[i] = c.openTime;
-    cols.closeTime[i] = c.closeTime;
-    cols.open[i] = c.open;
-    cols.high[i] = c.high;
-    cols.low[i] = c.low;
-    cols.close[i] = c.close;
-    cols.volume[i] = c.volume;
-  }
+  const cols = columnViews(candles.length);
+  writeColumns(cols, candles, 0, 0);
   return cols;
+}
+
+/** Writes `candles[from..]` into `cols` from row `at` on; returns the row after the last written. */
+export function writeColumns(cols: CandleColumns, candles: readonly Candle[], from: number, at: number): number {
+  const { openTime, closeTime, open, high, low, close, volume } = cols;
+  let j = at;
+  for (let i = from; i < candles.length; i++, j++) {
+    const c = candles[i]!;
+    openTime[j] = c.openTime;
+    closeTime[j] = c.closeTime;
+    open[j] = c.open;
+    high[j] = c.high;
+    low[j] = c.low;
+    close[j] = c.close;
+    volume[j] = c.volume;
+  }
+  return j;
 }
 
 /**
@@ -32,7 +42,7 @@ export function candleColumns(candles: readonly Candle[]): CandleColumns {
  * the JS heap; each costs an allocation and GC bookkeeping, so one buffer for the seven is markedly cheaper than
  * seven (the analyses build these every cycle).
  */
-function columnViews(n: number): {
+export function columnViews(n: number): {
   openTime: Float64Array;
   closeTime: Float64Array;
   open: Float64Array;
