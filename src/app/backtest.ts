@@ -74,6 +74,8 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   const clock = new SimulatedClock(p.from);
   const exchange = new ReplayExchange({ store: p.store, clock, exchange: p.exchange, market: p.market });
   const signals: Signal[] = [];
+  let cycles = 0;
+  let analyses = 0;
   // The learning agent learns as it goes, from trades closed by the simulated now: the same insights as live.
   let desk: PaperDesk | undefined;
   const learning = new LearningAgent({
@@ -95,26 +97,19 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     streams: false,
     reports: false,
     onSignal: (s) => signals.push(s),
+    onEvent: (e) => {
+      if (e.kind !== "cycle") return;
+      cycles++;
+      analyses += e.pass.analyses.size;
+    },
     paper: { broker: p.broker },
     learning,
   });
   desk = orchestrator.desk;
-  let cycles = 0;
-  let analyses = 0;
   try {
     const info = await orchestrator.start(p.signal);
     signals.push(...info.firstSignals.map((f) => f.signal));
-    cycles++;
-    analyses += orchestrator.lastPass?.analyses.size ?? 0;
-    while (!p.signal?.aborted) {
-      const due = orchestrator.nextDue();
-      if (due > p.to) break;
-      clock.set(due);
-      await orchestrator.runDue(p.signal);
-      cycles++;
-      analyses += orchestrator.lastPass?.analyses.size ?? 0;
-      p.onProgress?.(due);
-    }
+    await orchestrator.replayUntil(clock, p.to, p.signal, p.onProgress);
     // The desk applies candles at the start of a cycle: one last step takes those that closed by `to`.
     clock.set(Math.max(clock.now(), p.to));
     orchestrator.desk?.step();

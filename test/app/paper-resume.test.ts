@@ -49,10 +49,7 @@ async function runPart(file: string, config: Config, from: number, to: number): 
     paper: paper.paper,
   });
   await o.start();
-  while (o.nextDue() <= to) {
-    clock.set(o.nextDue());
-    await o.runDue();
-  }
+  await o.replayUntil(clock, to);
   await o.stop();
   await exchange.close();
   db.close();

@@ -12,7 +12,7 @@
  * - reporter: every `report_interval`.
  * One symbol or agent failing never stops the others; each failure is counted on the status board and reported.
  */
-import type { Clock } from "../../core/clock.js";
+import type { Clock, SimulatedClock } from "../../core/clock.js";
 import type { Config } from "../../core/config.js";
 import { UsageError } from "../../core/errors.js";
 import { DAY, type Interval, intervalMs } from "../../core/interval.js";
@@ -299,6 +299,23 @@ export class Orchestrator {
     if (now >= this.#nextReport && !signal?.aborted) {
       this.#nextReport = nextBoundary(now, this.reportMs);
       this.report();
+    }
+  }
+
+  /**
+   * Replays (backtests, tests): moves `clock` from one due task to the next up to `to`, running each — what real
+   * timers do live, without the waiting. `onStep` sees the simulated time after each step.
+   */
+  async replayUntil(
+    clock: SimulatedClock,
+    to: number,
+    signal?: AbortSignal,
+    onStep?: (time: number) => void,
+  ): Promise<void> {
+    while (!signal?.aborted && this.nextDue() <= to) {
+      clock.set(this.nextDue());
+      await this.runDue(signal);
+      onStep?.(clock.now());
     }
   }
 
