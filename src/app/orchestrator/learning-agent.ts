@@ -46,6 +46,7 @@ export class LearningAgent {
   readonly #o: LearningAgentOptions;
   #history: TradeSetup[] = [];
   #historyIds = "";
+  #readAt: number | undefined;
   #hypotheses: Hypothesis[];
   #last: LearningUpdate | undefined;
 
@@ -59,8 +60,13 @@ export class LearningAgent {
     return this.#last;
   }
 
-  /** Closed trades, as learning contexts; re-read when the set of closed trades changed. */
-  #refresh(): readonly TradeSetup[] {
+  /**
+   * Closed trades, as learning contexts. Read once per analysis instant: trades close only when the paper desk steps,
+   * before the analyses of a cycle, so every symbol of a pass shares one read (live, `trades()` is a database query).
+   */
+  #refresh(at?: number): readonly TradeSetup[] {
+    if (at !== undefined && at === this.#readAt) return this.#history;
+    this.#readAt = at;
     const closed = this.#o.trades().filter((t) => t.status === "CLOSED");
     const ids = `${closed.length}:${closed.at(-1)?.tradeId ?? ""}`;
     if (ids !== this.#historyIds) {
@@ -77,7 +83,7 @@ export class LearningAgent {
    */
   readonly insight: InsightProvider = (analysis, withoutLearning) => {
     if (withoutLearning.signal === null && withoutLearning.direction === null) return null;
-    const history = this.#refresh();
+    const history = this.#refresh(analysis.time);
     const la = this.#o.config.learning_agent;
     if (history.length < la.min_trades_before_learning) return null;
     const provisional =
