@@ -47,15 +47,16 @@ export class PaperDesk {
 
   constructor(o: PaperDeskOptions) {
     this.#o = o;
-    for (const iv of new Set([o.interval, o.fallback])) this.#books.set(iv, new PaperBook(iv, o.broker));
+    // A resumed trade continues on the interval it can be walked on now, from the last candle it saw.
+    const resumed = new Map<Interval, PaperTrade[]>();
     for (const t of o.resume ?? []) {
-      // A resumed trade continues on the interval it can be walked on now, from the last candle it saw.
       const iv = this.#intervalFor(t.symbol);
-      const book = this.#books.get(iv) as PaperBook;
-      const resumed = new PaperBook(iv, o.broker, [...book.openTrades(), t]);
-      this.#books.set(iv, resumed);
+      resumed.set(iv, [...(resumed.get(iv) ?? []), t]);
       const seen = t.lastCandleCloseTime ?? t.entryTime - 1;
       this.#mark(t.symbol, iv, seen - intervalMs(iv) + 1);
+    }
+    for (const iv of new Set([o.interval, o.fallback])) {
+      this.#books.set(iv, new PaperBook(iv, o.broker, resumed.get(iv) ?? []));
     }
   }
 
