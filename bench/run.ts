@@ -63,21 +63,23 @@ const SUITES: Record<string, Suite> = {
 };
 
 function backtestSummary(r: BacktestBenchResult): string {
-  return table(
-    ["backtest pipeline", "value"],
-    [
-      [
-        "symbols × period",
-        `${r.symbols.length} × ${r.from.slice(0, 10)} … ${r.to.slice(0, 10)} (${r.baseInterval} cycles)`,
-      ],
-      ["cycles / candles processed", `${fmt(r.cycles)} / ${fmt(r.candlesProcessed)}`],
-      ["signals / paper trades", `${fmt(r.signals)} / ${fmt(r.trades)}`],
-      ["wall time", `${fmt(r.wallMs / 1000, 2)} s`],
-      ["candles per second", fmt(r.candlesPerSecond)],
-      ["symbol analyses per second", fmt(r.analysesPerSecond)],
-      ["heap used", `${fmt(r.heapUsedMb)} MB`],
-    ],
-  );
+  return r.scenarios
+    .map((x) =>
+      table(
+        [x.name, "value"],
+        [
+          ["symbols × period", `${x.symbols.length} × ${x.from.slice(0, 10)} … ${x.to.slice(0, 10)}`],
+          ["cycles / analyses", `${fmt(x.cycles)} (${x.cycleInterval}) / ${fmt(x.analyses)}`],
+          [`${x.dataInterval} candles replayed`, fmt(x.candlesProcessed)],
+          ["signals / paper trades", `${fmt(x.signals)} / ${fmt(x.trades)}`],
+          ["wall time", `${fmt(x.wallMs / 1000, 2)} s`],
+          [`${x.dataInterval} candles per second`, fmt(x.candlesPerSecond)],
+          ["symbol analyses per second", fmt(x.analysesPerSecond)],
+          ["heap used", `${fmt(x.heapUsedMb)} MB`],
+        ],
+      ),
+    )
+    .join("\n");
 }
 
 function marketDataSummary(r: MarketDataBenchResult): string {

@@ -8,6 +8,17 @@ import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
 import { COLUMN_FIELDS, columnViews, writeColumns } from "../indicators/columns.js";
 import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
+import {
+  advanceStream,
+  anchorRow,
+  atrStream,
+  emaStream,
+  type IndicatorStream,
+  macdStream,
+  rsiStream,
+  type StreamSpec,
+  volumeSmaStream,
+} from "./indicator-streams.js";
 
 const FIELDS = COLUMN_FIELDS;
 
@@ -21,6 +32,8 @@ class ColumnStore {
   readonly cols: Record<(typeof FIELDS)[number], Float64Array>;
   readonly capacity: number;
   used = 0;
+  /** Indicators carried forward over these rows (indicator-streams.ts), by indicator key. */
+  readonly streams = new Map<string, IndicatorStream>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -55,17 +68,25 @@ export class CandleSeries {
   readonly #store: ColumnStore;
   /** Row of the store holding this series' first candle. */
   readonly #offset: number;
+  /** For a window made by indicatorWindow(): the store row its indicators start at (see indicator-streams.ts). */
+  #anchor: number | undefined;
+  readonly #windows = new Map<string, CandleSeries>();
 
   /**
    * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `reuse`: a series
    * these candles continue (the previous window of the same series): the candles both hold — the same objects — are
    * not checked or read again, and the columns are shared with it where possible.
    */
-  constructor(candles: readonly Candle[], label = "candles", reuse?: CandleSeries) {
+  constructor(candles: readonly Candle[], label = "candles", reuse?: CandleSeries, suffixOf?: number) {
     const n = candles.length;
     this.candles = candles;
     this.length = n;
-    const shared = reuse ? sharedPrefix(reuse, candles) : { from: 0, count: 0 };
+    // `suffixOf`: the caller vouches that `candles` are reuse's candles from that index on (tail(), windows).
+    const shared = reuse
+      ? suffixOf !== undefined
+        ? { from: suffixOf, count: n }
+        : sharedPrefix(reuse, candles)
+      : { from: 0, count: 0 };
     let prevOpen = shared.count > 0 ? candles[shared.count - 1]!.openTime : Number.NEGATIVE_INFINITY;
     for (let i = shared.count; i < n; i++) {
       const c = candles[i]!;
@@ -121,7 +142,27 @@ export class CandleSeries {
    */
   tail(count: number): CandleSeries {
     if (count >= this.length) return this;
-    return new CandleSeries(this.candles.slice(this.length - Math.max(0, count)), "candles", this);
+    const start = this.length - Math.max(0, count);
+    return new CandleSeries(this.candles.slice(start), "candles", this, start);
+  }
+
+  /**
+   * The last `count` candles of this series (all when there are fewer) as a series whose indicators start at the
+   * anchor before the window (indicator-streams.ts) instead of at its first candle, and are carried forward over the
+   * rows the next window adds rather than recomputed: this series should hold up to ANCHOR_SPAN candles more than
+   * `count`. The result depends only on these candles' times and values, so two views of the same history agree
+   * exactly. The same object is returned for the same arguments.
+   */
+  indicatorWindow(count: number, interval: Interval): CandleSeries {
+    const key = `${count}|${interval}`;
+    let w = this.#windows.get(key);
+    if (w === undefined) {
+      const start = Math.max(0, this.length - count);
+      w = new CandleSeries(start === 0 ? this.candles : this.candles.slice(start), "candles", this, start);
+      w.#anchor = this.#offset + anchorRow(this.openTime, start, interval);
+      this.#windows.set(key, w);
+    }
+    return w;
   }
 
   static of(input: readonly Candle[] | CandleSeries, label?: string): CandleSeries {
@@ -153,31 +194,77 @@ export class CandleSeries {
     return out;
   }
 
+  /**
+   * An indicator of an indicatorWindow() series: its stream in the shared store, extended to this window's last
+   * row, viewed over this window's rows.
+   */
+  #streamed(key: string, spec: () => StreamSpec): Float64Array[] {
+    const store = this.#store;
+    const end = this.#offset + this.length;
+    const s = advanceStream(store.streams.get(key), spec(), store.cols, store.capacity, this.#anchor!, end);
+    store.streams.set(key, s);
+    return s.values.map((v) => v.subarray(this.#offset, end));
+  }
+
   rsi(period: number): Float64Array {
-    return this.#cached(`rsi:${period}`, () => rsi(this.close, period, this.#output()));
+    const key = `rsi:${period}`;
+    return this.#cached(key, () =>
+      this.#anchor === undefined
+        ? rsi(this.close, period, this.#output())
+        : this.#streamed(key, () => rsiStream(period))[0]!,
+    );
   }
 
   atr(period: number): Float64Array {
-    return this.#cached(`atr:${period}`, () => atr(this.high, this.low, this.close, period, this.#output()));
+    const key = `atr:${period}`;
+    return this.#cached(key, () =>
+      this.#anchor === undefined
+        ? atr(this.high, this.low, this.close, period, this.#output())
+        : this.#streamed(key, () => atrStream(period))[0]!,
+    );
   }
 
   /** EMA of the close. */
   ema(period: number): Float64Array {
-    return this.#cached(`ema:${period}`, () => ema(this.close, period, this.#output()));
+    const key = `ema:${period}`;
+    return this.#cached(key, () =>
+      this.#anchor === undefined
+        ? ema(this.close, period, this.#output())
+        : this.#streamed(key, () => emaStream(period))[0]!,
+    );
   }
 
   /** SMA of the volume. */
   volumeSma(period: number): Float64Array {
-    return this.#cached(`vsma:${period}`, () => sma(this.volume, period, this.#output()));
+    const key = `vsma:${period}`;
+    return this.#cached(key, () =>
+      this.#anchor === undefined
+        ? sma(this.volume, period, this.#output())
+        : this.#streamed(key, () => volumeSmaStream(period))[0]!,
+    );
   }
 
   macd(fast: number, slow: number, signal: number): MacdSeries {
-    return this.#cached(`macd:${fast}:${slow}:${signal}`, () => macd(this.close, { fast, slow, signal }));
+    const key = `macd:${fast}:${slow}:${signal}`;
+    return this.#cached(key, () => {
+      if (this.#anchor === undefined) return macd(this.close, { fast, slow, signal });
+      const [m, sig, hist] = this.#streamed(key, () => macdStream(fast, slow, signal));
+      return { macd: m!, signal: sig!, histogram: hist! };
+    });
   }
 
-  /** On-balance volume; its level is relative to the first candle of this series, only its changes carry meaning. */
+  /**
+   * On-balance volume; its level is relative to the first candle of this series, only its changes carry meaning.
+   * Always computed over the series itself, also for an indicatorWindow(): a cumulative sum never forgets its start,
+   * so from an anchor its level would depend on how much history the store happens to hold.
+   */
   obv(): Float64Array {
     return this.#cached("obv", () => obv(this.close, this.volume, this.#output()));
+  }
+
+  /** EMA of obv(). */
+  obvEma(period: number): Float64Array {
+    return this.#cached(`obvema:${period}`, () => ema(this.obv(), period, this.#output()));
   }
 }
 

@@ -21,7 +21,7 @@ import type { Candle } from "../core/candle.js";
 import type { Interval } from "../core/interval.js";
 import { isInterval } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
-import { ema, macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
+import { macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
@@ -207,7 +207,7 @@ export function momentumFrame(s: CandleSeries, o: MomentumOptions): MomentumFram
   let obvEma: number | null = null;
   let trend: MomentumFrame["obv"]["trend"] = "flat";
   if (s.length >= o.obvEmaPeriod) {
-    obvEma = ema(obvs, o.obvEmaPeriod)[last]!;
+    obvEma = s.obvEma(o.obvEmaPeriod)[last]!;
     const meanVolume = s.volumeSma(o.obvEmaPeriod)[last]!;
     if (meanVolume > 0) {
       const d = (obvNow - obvEma) / meanVolume;

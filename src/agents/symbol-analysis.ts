@@ -10,9 +10,14 @@
  *   closed candle of any analysed interval (`"closed"`). Zones are typed support/resistance against it. Breakouts,
  *   RSI and the rest use closed candles only.
  * - `timeframes`: per interval (options.timeframes plus the base), for the latest closed candle: `openTime`,
- *   `close`, `rsi`, `macd` {line, signal, histogram}, `atr`, `obv`. Indicators run over the last `candles` closed
- *   candles (default 500, enough for Wilder's and the EMAs' seeds to have decayed below 1e-15), so they equal
- *   full-history values to rounding. OBV's level is relative to the first of those candles; only its trend matters.
+ *   `close`, `rsi`, `macd` {line, signal, histogram}, `atr`, `obv`. The agents see the last `candles` closed candles
+ *   (default 500); the indicators of the base, reported and momentum timeframes start at an anchor 0–127 candles
+ *   before that window (indicator-streams.ts) and are carried forward candle by candle between analyses of one view
+ *   instead of recomputed — at least 500 candles either way, enough for Wilder's and the EMAs' seeds to have decayed
+ *   below 1e-15, so they equal full-history values to rounding. The anchor depends only on the candles' times, so a
+ *   view walked through time and a new view agree exactly (when the store holds fewer than ANCHOR_SPAN candles
+ *   before the window, the anchor is the first stored one). OBV runs over the window: its level is relative to the
+ *   window's first candle; only its trend matters.
  * - `missing`: what was left out for lack of history, with counts: `part` "timeframes" (an interval with fewer than
  *   the indicators' warm-up) or "zones" (an S/R timeframe without enough candles for one pivot). A symbol missing
  *   only some timeframes is analysed on the rest; too few candles on the BASE interval throws InsufficientDataError.
@@ -31,6 +36,7 @@ import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
 import { checkWhole } from "./agent-options.js";
 import { type CandleSeries, insufficientHistory } from "./candle-series.js";
+import { ANCHOR_SPAN } from "./indicator-streams.js";
 import { assertJsonSafe } from "./json-safe.js";
 import {
   analyzeMomentum,
@@ -180,6 +186,8 @@ interface Resolved {
   readonly snapshotNeed: number;
   /** Every interval read, with how many candles. */
   readonly reads: ReadonlyMap<Interval, number>;
+  /** The intervals whose indicators are read (base, reported and momentum timeframes): read from their anchor. */
+  readonly indicatorIntervals: ReadonlySet<Interval>;
 }
 
 const WHAT = "symbol analysis";
@@ -220,6 +228,7 @@ function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
     baseNeed,
     snapshotNeed,
     reads,
+    indicatorIntervals: new Set([baseInterval, ...timeframes, ...momentum.timeframes]),
   };
 }
 
@@ -266,8 +275,23 @@ function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resol
 
 function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolAnalysis {
   const now = view.now();
-  const raw = new Map<Interval, Candle[]>();
-  for (const [tf, count] of o.reads) raw.set(tf, view.closed(symbol, tf, count));
+  const cache = seriesCacheOf(view);
+  // Series with indicators are read ANCHOR_SPAN candles further back, so their indicators can start at the anchor
+  // before the window and be carried forward from one analysis to the next (indicator-streams.ts); the agents see
+  // the window, exactly the candles they read before.
+  const windows = new Map<Interval, CandleSeries>();
+  for (const [tf, count] of o.reads) {
+    const key = `${symbol}|${tf}`;
+    const label = `${symbol} ${tf}`;
+    if (o.indicatorIntervals.has(tf)) {
+      const full = cache.series(key, view.closed(symbol, tf, count + ANCHOR_SPAN), label);
+      windows.set(tf, full.indicatorWindow(count, tf));
+    } else {
+      windows.set(tf, cache.series(key, view.closed(symbol, tf, count), label));
+    }
+  }
+  const raw = new Map<Interval, readonly Candle[]>();
+  for (const [tf, w] of windows) raw.set(tf, w.candles);
   const baseCandles = raw.get(o.baseInterval)!;
   if (baseCandles.length < o.baseNeed) {
     throw insufficientHistory(
@@ -279,8 +303,7 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
       now,
     );
   }
-  const cache = seriesCacheOf(view);
-  const series = (tf: Interval): CandleSeries => cache.series(`${symbol}|${tf}`, raw.get(tf)!, `${symbol} ${tf}`);
+  const series = (tf: Interval): CandleSeries => windows.get(tf)!;
 
   const { price, priceSource } = latestPrice(view, symbol, raw);
 
@@ -347,7 +370,7 @@ function checked(a: SymbolAnalysis): SymbolAnalysis {
 function latestPrice(
   view: MarketView,
   symbol: string,
-  raw: ReadonlyMap<Interval, Candle[]>,
+  raw: ReadonlyMap<Interval, readonly Candle[]>,
 ): { price: number; priceSource: "forming" | "closed" } {
   const finestFirst = [...raw.keys()].sort((a, b) => intervalMs(a) - intervalMs(b));
   for (const tf of finestFirst) {

@@ -120,7 +120,7 @@ export function storedAnalysisContext(p: StoredAnalysisParams): AnalysisContext 
  */
 export function supportResistanceDetail(ctx: AnalysisContext, symbol: string, price: number): SrResult {
   const sr = resolveSrDetectorOptions(ctx.options.srDetector);
-  const candles: Partial<Record<Interval, Candle[]>> = {};
+  const candles: Partial<Record<Interval, readonly Candle[]>> = {};
   for (const tf of sr.timeframes) candles[tf] = ctx.view.closed(symbol, tf, sr.lookback);
   return analyzeSupportResistance({ candles, price, now: ctx.time }, sr);
 }

@@ -80,18 +80,13 @@ export function learningInsight(
   opts: InsightOptions = {},
 ): LearningInsightResult | null {
   const o = resolveOptions(opts);
-  checkTrades(history);
   if (direction !== "LONG" && direction !== "SHORT") {
     throw new UsageError(`learningInsight: direction must be LONG or SHORT, got ${String(direction)}.`);
   }
   if (!setup || typeof setup.signalType !== "string") {
     throw new UsageError("learningInsight: setup.signalType must be a string; pass setupContext(signal).");
   }
-  history.forEach((t) => {
-    if (t.direction !== "LONG" && t.direction !== "SHORT") {
-      throw new UsageError(`learningInsight: trade "${t.id}" has direction ${String(t.direction)}; use LONG or SHORT.`);
-    }
-  });
+  checkHistory(history);
   const levels: readonly [InsightLevel, (t: DirectedTrade) => boolean][] = [
     [
       "setup",
@@ -105,6 +100,23 @@ export function learningInsight(
     if (trades.length >= o.minTrades) return insightOf(trades, level, setup, direction, o);
   }
   return null;
+}
+
+/**
+ * The history arrays already checked, with their length then: synthesis asks for an insight for every symbol of a
+ * cycle against the same history, and checking every trade each time was a few percent of a backtest.
+ */
+const checkedLength = new WeakMap<readonly DirectedTrade[], number>();
+
+function checkHistory(history: readonly DirectedTrade[]): void {
+  if (Array.isArray(history) && checkedLength.get(history) === history.length) return;
+  checkTrades(history);
+  history.forEach((t) => {
+    if (t.direction !== "LONG" && t.direction !== "SHORT") {
+      throw new UsageError(`learningInsight: trade "${t.id}" has direction ${String(t.direction)}; use LONG or SHORT.`);
+    }
+  });
+  checkedLength.set(history, history.length);
 }
 
 interface Resolved {

@@ -6,14 +6,18 @@
 import type { Candle } from "../core/candle.js";
 import type { Clock } from "../core/clock.js";
 import { UsageError } from "../core/errors.js";
-import { alignDown, closeTimeOf, type Interval, nextOpenTime } from "../core/interval.js";
+import { alignDown, closeTimeOf, type Interval, intervalMs, nextOpenTime } from "../core/interval.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 import type { CandleStore } from "./candle-store.js";
+import { lastClosedOpenTime } from "./ranges.js";
 import { type FineRange, SeriesReader } from "./series-reader.js";
 
 export interface MarketView {
-  /** The last `count` candles closed by now(), oldest first (fewer when the history is shorter). */
-  closed(symbol: string, interval: Interval, count: number): Candle[];
+  /**
+   * The last `count` candles closed by now(), oldest first (fewer when the history is shorter). Read-only: a view may
+   * hand out the same array again while nothing new has closed.
+   */
+  closed(symbol: string, interval: Interval, count: number): readonly Candle[];
   /** The candle containing now() (closed: false), when anything of it is known. */
   forming(symbol: string, interval: Interval): Candle | undefined;
   now(): number;
@@ -34,6 +38,13 @@ export interface StoreMarketViewOptions {
 /** Candles a cached tail may hold beyond what it keeps before it is trimmed (one copy per this many closes). */
 const TRIM_SLACK = 64;
 
+/**
+ * Candles read per query when a stored (not aggregated) series is stepped forward: a replay walks history one close
+ * at a time, and one SQLite query per close per series was a tenth of a backtest. Live, the store holds nothing past
+ * now, so this reads what a single query would.
+ */
+const READ_AHEAD = 256;
+
 interface CacheEntry {
   /** Closed candles, oldest first: the tail of the series as of `asOf`. */
   candles: Candle[];
@@ -42,6 +53,21 @@ interface CacheEntry {
   asOf: number;
   version: number;
   sourceInterval: Interval | undefined;
+  /** The largest count asked for this series since it was loaded. */
+  maxCount: number;
+  /**
+   * Stored candles after the tail, read ahead in one query (see READ_AHEAD): candles the store held beyond `asOf`
+   * when they were read, oldest first, with openTime ≤ `aheadTo`. Private to the view: a candle leaves it for the
+   * tail only once it has closed by now. Dropped with the entry when the store's version changes.
+   */
+  ahead?: Candle[];
+  aheadPos?: number;
+  aheadTo?: number;
+  /** The last answer of closed(): `sliceCount` candles of `sliceOf` when it held `sliceLength`. */
+  slice?: readonly Candle[];
+  sliceOf?: readonly Candle[];
+  sliceLength?: number;
+  sliceCount?: number;
 }
 
 /**
@@ -65,7 +91,7 @@ export class StoreMarketView implements MarketView {
     return this.clock.now();
   }
 
-  closed(symbol: string, interval: Interval, count: number): Candle[] {
+  closed(symbol: string, interval: Interval, count: number): readonly Candle[] {
     if (!Number.isInteger(count) || count < 0)
       throw new UsageError(`closed(): count must be a whole number >= 0, got ${count}.`);
     if (count === 0) return [];
@@ -87,12 +113,23 @@ export class StoreMarketView implements MarketView {
     // Trimmed only once it holds TRIM_SLACK candles more than it keeps: the tail grows by a candle per close, and
     // copying it on every close cost more than the reads. The tail is private (callers get copies), so it is
     // extended in place.
-    const keep = count + this.#extra;
+    // Kept for the largest count asked of this series: several readers (the analysis, the paper desk) ask for
+    // different counts, and trimming to the smaller one made the larger one reload from the store each time.
+    if (count > e.maxCount) e.maxCount = count;
+    const keep = e.maxCount + this.#extra;
     if (e.candles.length > keep + TRIM_SLACK) {
       e.candles = e.candles.slice(-keep);
       e.complete = false;
     }
-    return e.candles.slice(-count);
+    // The same array while the tail has not changed (candles are only ever appended to it, or it is replaced), so a
+    // caller can tell "nothing new" by identity — the series cache does, for the higher timeframes that close rarely.
+    if (e.sliceOf !== e.candles || e.sliceLength !== e.candles.length || e.sliceCount !== count) {
+      e.slice = e.candles.slice(-count);
+      e.sliceOf = e.candles;
+      e.sliceLength = e.candles.length;
+      e.sliceCount = count;
+    }
+    return e.slice!;
   }
 
   forming(symbol: string, interval: Interval): Candle | undefined {
@@ -171,7 +208,7 @@ export class StoreMarketView implements MarketView {
   ): CacheEntry {
     const want = count + Math.min(this.#extra, count);
     const candles = this.reader.lastClosed(symbol, interval, want, now);
-    return { candles, complete: candles.length < want, asOf: now, version, sourceInterval };
+    return { candles, complete: candles.length < want, asOf: now, version, sourceInterval, maxCount: count };
   }
 
   /** Appends candles closed between the cached instant and `now`. */
@@ -183,9 +220,34 @@ export class StoreMarketView implements MarketView {
       return;
     }
     const from = nextOpenTime(interval, last.openTime);
-    // An aggregated interval is built from the finer tail cached here when it is current (see #fineRange).
-    const more = this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
-    for (const c of more) e.candles.push(c);
+    if (e.sourceInterval === interval && interval !== "1M") {
+      this.#extendStored(e, symbol, interval, from, now);
+    } else {
+      // An aggregated interval is built from the finer tail cached here when it is current (see #fineRange).
+      const more = this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
+      for (const c of more) e.candles.push(c);
+    }
     e.asOf = now;
+  }
+
+  /**
+   * #extend for a stored series: the candles closed by now from `from` on, taken from the read-ahead buffer, which
+   * is refilled with one query when it does not reach as far as now. The same candles closedRange returns.
+   */
+  #extendStored(e: CacheEntry, symbol: string, interval: Interval, from: number, now: number): void {
+    const hi = lastClosedOpenTime(interval, now);
+    if (hi < from) return;
+    if (e.ahead === undefined || e.aheadTo === undefined || e.aheadTo < hi) {
+      const to = Math.max(hi, from + READ_AHEAD * intervalMs(interval));
+      e.ahead = this.reader.store.range(this.reader.key(symbol, interval), from, to);
+      e.aheadPos = 0;
+      e.aheadTo = to;
+    }
+    const buf = e.ahead;
+    let i = e.aheadPos ?? 0;
+    // Candles before `from` are already in the tail (the buffer was read from an earlier `from`).
+    while (i < buf.length && buf[i]!.openTime < from) i++;
+    while (i < buf.length && buf[i]!.openTime <= hi) e.candles.push(buf[i++]!);
+    e.aheadPos = i;
   }
 }

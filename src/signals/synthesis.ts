@@ -72,12 +72,27 @@ export type SynthesisResult =
       readonly direction: Direction | null;
     };
 
+/**
+ * Resolved options by the options object given: the orchestrator passes the same object for every symbol of every
+ * cycle, and resolving (defaults, validation) each time was a few percent of a backtest. Options are read-only.
+ */
+const resolvedByOptions = new WeakMap<object, SynthesisOptions>();
+
+function resolvedFor(options: SynthesisOptionsInput): SynthesisOptions {
+  let o = resolvedByOptions.get(options);
+  if (o === undefined) {
+    o = resolveSynthesisOptions(options);
+    resolvedByOptions.set(options, o);
+  }
+  return o;
+}
+
 export function synthesizeSignal(
   analysis: SymbolAnalysis,
   options: SynthesisOptionsInput = DEFAULT_SYNTHESIS_OPTIONS,
   learning?: LearningInsight | null,
 ): SynthesisResult {
-  const o = resolveSynthesisOptions(options);
+  const o = resolvedFor(options);
   checkInputs(analysis, learning);
   const atr = analysis.timeframes[analysis.baseInterval]?.atr ?? analysis.priceAction.volatility.atr;
 

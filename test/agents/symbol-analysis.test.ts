@@ -8,7 +8,7 @@ import { analyzeSymbol, createSymbolAnalysisAgent, type SymbolAnalysis } from ".
 import type { Candle } from "../../src/core/candle.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { DataError, InsufficientDataError, UsageError } from "../../src/core/errors.js";
-import { DAY, HOUR, type Interval } from "../../src/core/interval.js";
+import { DAY, HOUR, type Interval, intervalMs } from "../../src/core/interval.js";
 import { atr, macd, obv, rsi } from "../../src/indicators/index.js";
 import { StoreMarketView } from "../../src/market/market-view.js";
 import { at, bundled, key, type TempStore, tempStore } from "../market/helpers.js";
@@ -78,13 +78,24 @@ describe("analyzeSymbol on real BTC candles", () => {
       const snap = a.timeframes[tf]!;
       expect(snap.openTime).toBe(at(expectOpen[tf]!));
       expect(snap.close).toBe(w[n - 1]!.close);
-      expect(snap.rsi).toBe(rsi(col(w, "close"), 14)[n - 1]);
-      const m = macd(col(w, "close"));
-      expect(snap.macd).toEqual({ line: m.macd[n - 1], signal: m.signal[n - 1], histogram: m.histogram[n - 1] });
-      expect(snap.atr).toBe(atr(col(w, "high"), col(w, "low"), col(w, "close"), 14)[n - 1]);
-      expect(snap.obv).toBe(obv(col(w, "close"), col(w, "volume"))[n - 1]);
-      // 500 candles are enough for the seeds to be forgotten: full-history RSI agrees to rounding.
+      // The indicators start at the anchor: the first candle at or after the last multiple of 128 candle slots
+      // (open time ÷ interval) at or before the window's first candle — the same anchor however the view got here.
       const all = closedBy(bundled("spot", "BTCUSDT", tf), now, 1e9);
+      const span = 128 * intervalMs(tf);
+      const anchorTime = Math.floor(w[0]!.openTime / span) * span;
+      const a0 = all.filter((c) => c.openTime >= anchorTime);
+      expect(a0.length).toBeGreaterThanOrEqual(500);
+      expect(a0.length).toBeLessThan(500 + 128);
+      const k = a0.length - 1;
+      expect(snap.rsi).toBe(rsi(col(a0, "close"), 14)[k]);
+      const m = macd(col(a0, "close"));
+      expect(snap.macd).toEqual({ line: m.macd[k], signal: m.signal[k], histogram: m.histogram[k] });
+      expect(snap.atr).toBe(atr(col(a0, "high"), col(a0, "low"), col(a0, "close"), 14)[k]);
+      // OBV is a cumulative sum that never forgets its start: it runs over the window itself.
+      expect(snap.obv).toBe(obv(col(w, "close"), col(w, "volume"))[n - 1]);
+      // 500 candles are enough for the seeds to be forgotten: the window's own RSI and full-history RSI agree to
+      // rounding.
+      expect(snap.rsi).toBeCloseTo(rsi(col(w, "close"), 14)[n - 1]!, 9);
       expect(snap.rsi).toBeCloseTo(rsi(col(all, "close"), 14)[all.length - 1]!, 9);
     }
     expect(a.momentum.timeframes["1h"]!.rsi).toBe(a.timeframes["1h"]!.rsi);

@@ -75,6 +75,27 @@ describe("StoreMarketView", () => {
     expect(v.forming("BTCUSDT", "4h")?.openTime).toBe(at("2025-12-10T08:00:00Z"));
   });
 
+  it("steps a stored series forward from its read-ahead buffer: across refills and the 2023 exchange halt", () => {
+    // The view reads 256 candles ahead per query when a stored series steps forward; 700 hourly steps refill the
+    // buffer twice, and the halt on 2023-03-24 (no 13:00 candle) lies on the way.
+    const start = at("2023-03-10T00:00:00Z");
+    const clock = new SimulatedClock(start);
+    const v = view(clock);
+    const near = h1.filter((c) => c.openTime >= start - 100 * HOUR && c.openTime < start + 800 * HOUR);
+    let previous = v.closed("BTCUSDT", "1h", 40);
+    for (let i = 0; i < 700; i++) {
+      clock.advance(i % 3 === 0 ? 20 * MINUTE : HOUR);
+      const now = clock.now();
+      const got = v.closed("BTCUSDT", "1h", 40);
+      expect(got).toEqual(near.filter((c) => c.closeTime < now).slice(-40));
+      // The same array while nothing new closed, a new one when something did.
+      if (got.at(-1) === previous.at(-1)) expect(got).toBe(previous);
+      else expect(got).not.toBe(previous);
+      previous = got;
+    }
+    expect(previous.at(-1)!.openTime).toBeGreaterThan(at("2023-03-25T00:00:00Z"));
+  });
+
   it("sees candles written to the store after it cached a series", () => {
     const k = key("ETHUSDT", "1h");
     const eth = bundled("spot", "ETHUSDT", "1h");

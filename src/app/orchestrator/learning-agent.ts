@@ -44,6 +44,8 @@ const HYPOTHESES_KEY = "hypotheses";
 
 export class LearningAgent {
   readonly #o: LearningAgentOptions;
+  /** The synthesis options at any confidence: the setup a below-threshold analysis would be (built once). */
+  readonly #anyConfidence: SynthesisOptions;
   #history: TradeSetup[] = [];
   #historyIds = "";
   #readAt: number | undefined;
@@ -52,6 +54,7 @@ export class LearningAgent {
 
   constructor(o: LearningAgentOptions) {
     this.#o = o;
+    this.#anyConfidence = { ...o.synthesis, min_confidence: 0 };
     this.#hypotheses = o.state?.get<Hypothesis[]>(o.run, HYPOTHESES_KEY) ?? [];
     this.#refresh();
   }
@@ -86,8 +89,7 @@ export class LearningAgent {
     const history = this.#refresh(analysis.time);
     const la = this.#o.config.learning_agent;
     if (history.length < la.min_trades_before_learning) return null;
-    const provisional =
-      withoutLearning.signal ?? synthesizeSignal(analysis, { ...this.#o.synthesis, min_confidence: 0 }, null).signal;
+    const provisional = withoutLearning.signal ?? synthesizeSignal(analysis, this.#anyConfidence, null).signal;
     if (!provisional) return null;
     return learningInsight(history, setupContext(provisional), provisional.direction, {
       minTrades: la.min_trades_before_learning,
