@@ -19,6 +19,13 @@
  *    dropped; the rest are sorted by score (then distance, then price).
  * Type: a zone whose centre is at or below the price is support, above it resistance — also when the price is inside
  * the band (`containsPrice` says so): the side of the centre is the side the market is defending.
+ *
+ * Between analyses (a replay hands in the same CandleSeries while its timeframe has no new candle), what does not
+ * depend on the price is reused: pivots per series window, the clustered levels (sr-layout.ts) while the windows'
+ * pivots are the same values, and touch counts per window and zone while that zone's band and pivots are. Each reuse
+ * is checked against exact values, never assumed, so a result is exactly what a fresh analysis of the same input
+ * gives; candles passed as arrays are always analysed afresh. Memos hang off the series (a WeakMap), so they go
+ * with it.
  */
 import type { Candle } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
@@ -30,9 +37,22 @@ import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agen
 import { CandleSeries } from "./candle-series.js";
 import { closedWindow } from "./closed-window.js";
 import { confluenceScore, DEFAULT_SR_SCORING, type SrScoring } from "./sr-score.js";
+import {
+  buildZoneLayout,
+  byTimeframeDesc,
+  type ClusterMatch,
+  clusterZone,
+  type FrameLevels,
+  frameLevels,
+  matchClusters,
+  type LayoutFrame,
+  layoutFits,
+  type SrLevel,
+  type ZoneLayout,
+} from "./sr-layout.js";
 import { type TouchColumns, type TouchTally, tallyTouches, touchColumns, type ZoneBands } from "./sr-touches.js";
-import { clusterSortedLevels } from "./sr-zones.js";
 
+export type { SrLevel } from "./sr-layout.js";
 export { confluenceScore, DEFAULT_SR_SCORING, type SrScoring } from "./sr-score.js";
 
 const AGENT = "sr-detector";
@@ -113,15 +133,6 @@ export interface SrInput {
   readonly now: number;
 }
 
-/** One swing pivot that is part of a zone. */
-export interface SrLevel {
-  readonly interval: Interval;
-  readonly kind: "high" | "low";
-  readonly price: number;
-  /** Open time of the pivot candle. */
-  readonly time: number;
-}
-
 export interface SrZone {
   /** The band spanned by the zone's levels. */
   readonly low: number;
@@ -188,12 +199,6 @@ export interface SrResult {
 }
 
 // ---------- options ----------
-
-const INTERVAL_ORDER = new Map<Interval, number>(INTERVALS.map((tf, i) => [tf, i]));
-
-function byTimeframeDesc(a: Interval, b: Interval): number {
-  return INTERVAL_ORDER.get(b)! - INTERVAL_ORDER.get(a)!;
-}
 
 export function pivotWindowFor(options: Pick<SrDetectorOptions, "pivots">, interval: Interval): PivotWindow {
   return options.pivots[interval] ?? DEFAULT_SR_PIVOTS[interval] ?? FALLBACK_PIVOT;
@@ -277,29 +282,24 @@ interface PivotWindowData {
   readonly cols: TouchColumns & { readonly closeTime: Float64Array };
   readonly pivots: readonly SwingPivot[];
   /** The pivots' candle indexes, built on first use. */
-  pivotIndex?: Int32Array;
+  pivotIndex?: number[];
   /** The touches last counted on this window, with what they were counted against (see windowTouches). */
   touches?: CountedTouches;
+  /** The pivots as levels, built on first use. */
+  levels?: FrameLevels;
+  /** The level layout of the last analysis that used this window: the first candidate for the next one. */
+  layout?: ZoneLayout;
 }
 
 interface CountedTouches {
   readonly bands: ZoneBands;
   readonly tolerance: number;
-  readonly pivotZone: Int32Array;
+  readonly pivotZone: ArrayLike<number>;
   readonly tally: TouchTally;
 }
 
-interface UsedTimeframe {
+interface UsedTimeframe extends LayoutFrame {
   readonly data: PivotWindowData;
-  readonly length: number;
-  readonly cols: PivotWindowData["cols"];
-  readonly pivots: readonly SwingPivot[];
-  readonly interval: Interval;
-  readonly weight: number;
-  /** Rank in descending timeframe order (0 = highest). */
-  rank: number;
-  /** Index of this timeframe's first level in the flat level arrays. */
-  readonly levelOffset: number;
 }
 
 /**
@@ -346,40 +346,115 @@ function seriesWindow(s: CandleSeries, now: number, lookback: number, pw: PivotW
 /**
  * One window's touches of these zones. Counting depends only on the window, the zones' bands, which zone each of
  * its pivots joined and the tolerance; when all of those equal the last count on this window (a weekly window
- * between weekly closes while the zones stay put, two analyses in three), that count is the answer.
+ * between weekly closes while the layout stays put), that count is the answer. When the layout changed, `carry`
+ * pairs its zones with the previous layout's, and the zones that did not change keep their counts (carryTouches).
  */
 function windowTouches(
   w: PivotWindowData,
-  pivotZone: Int32Array,
+  pivotZone: ArrayLike<number>,
   bands: ZoneBands,
   tolerance: number,
-  seen: Int32Array,
+  seen: number[],
+  carry?: ClusterMatch,
 ): TouchTally {
   const last = w.touches;
   if (
     last !== undefined &&
     last.tolerance === tolerance &&
-    sameValues(last.pivotZone, pivotZone) &&
-    sameValues(last.bands.low, bands.low) &&
-    sameValues(last.bands.high, bands.high) &&
-    sameValues(last.bands.centre, bands.centre)
+    (last.bands === bands || sameBands(last.bands, bands)) &&
+    sameValues(last.pivotZone, pivotZone)
   ) {
     return last.tally;
   }
-  if (w.pivotIndex === undefined) w.pivotIndex = Int32Array.from(w.pivots, (p) => p.index);
+  if (w.pivotIndex === undefined) w.pivotIndex = w.pivots.map((p) => p.index);
   const zones = bands.low.length;
-  const tally = {
-    counts: new Int32Array(zones),
-    first: new Float64Array(zones).fill(Number.POSITIVE_INFINITY),
-    last: new Float64Array(zones).fill(Number.NEGATIVE_INFINITY),
-  };
-  tallyTouches(w.cols, w.pivotIndex, pivotZone, bands, tolerance, tally, seen);
+  const tally = { counts: filled(zones, 0), first: filled(zones, Infinity), last: filled(zones, -Infinity) };
+  if (carry !== undefined && last !== undefined && last.tolerance === tolerance && last.bands === carry.from.bands) {
+    carryTouches(w, pivotZone, bands, tolerance, seen, carry, last, tally);
+  } else {
+    tallyTouches(w.cols, w.pivotIndex, pivotZone, bands, tolerance, tally, seen);
+  }
   // The analysis never writes to its bands or pivot zones after this step, so they are kept as they are.
   w.touches = { bands, tolerance, pivotZone, tally };
   return tally;
 }
 
-function sameValues(a: Float64Array | Int32Array, b: Float64Array | Int32Array): boolean {
+/**
+ * Fills `tally` from the window's last count, made against the layout `carry` matches these bands to: a zone's count
+ * depends only on its own band, the tolerance, the window and which of the window's pivots joined it (sr-touches.ts),
+ * so a zone whose band matched and whose pivots of this window are the same as then keeps its count; the others
+ * are counted afresh, as a subset of the bands.
+ */
+function carryTouches(
+  w: PivotWindowData,
+  pivotZone: ArrayLike<number>,
+  bands: ZoneBands,
+  tolerance: number,
+  seen: number[],
+  carry: ClusterMatch,
+  last: CountedTouches,
+  tally: TouchTally,
+): void {
+  const zones = bands.low.length;
+  const from: number[] = carry.match.slice();
+  // A pivot of this window in a zone now but not in its match then (or the reverse) unpairs that zone. Paired
+  // clusters hold equal level lists, so this already holds; it is checked because the reuse rests on it.
+  for (let k = 0; k < pivotZone.length; k++) {
+    const z = pivotZone[k]!;
+    const q = last.pivotZone[k]!;
+    if (z >= 0 && from[z] !== q) from[z] = -1;
+    if (q >= 0) {
+      const g = carry.back[q]!;
+      if (g >= 0 && g !== z) from[g] = -1;
+    }
+  }
+  const fresh: number[] = [];
+  for (let z = 0; z < zones; z++) {
+    const q = from[z]!;
+    if (q < 0) {
+      fresh.push(z);
+      continue;
+    }
+    tally.counts[z] = last.tally.counts[q]!;
+    tally.first[z] = last.tally.first[q]!;
+    tally.last[z] = last.tally.last[q]!;
+  }
+  if (fresh.length === 0) return;
+  const sub = filled(zones, -1);
+  for (let k = 0; k < fresh.length; k++) sub[fresh[k]!] = k;
+  const subZone: number[] = [];
+  for (let k = 0; k < pivotZone.length; k++) {
+    const z = pivotZone[k]!;
+    subZone.push(z >= 0 ? sub[z]! : -1);
+  }
+  const subBands = {
+    low: fresh.map((z) => bands.low[z]!),
+    high: fresh.map((z) => bands.high[z]!),
+    centre: fresh.map((z) => bands.centre[z]!),
+  };
+  const m = fresh.length;
+  const part = { counts: filled(m, 0), first: filled(m, Infinity), last: filled(m, -Infinity) };
+  tallyTouches(w.cols, w.pivotIndex!, subZone, subBands, tolerance, part, seen);
+  for (let k = 0; k < m; k++) {
+    const z = fresh[k]!;
+    tally.counts[z] = part.counts[k]!;
+    tally.first[z] = part.first[k]!;
+    tally.last[z] = part.last[k]!;
+  }
+}
+
+/** A plain array of `n` copies of `v` (see Numbers in sr-touches.ts for why not a typed one). */
+function filled(n: number, v: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
+  return a;
+}
+
+function sameBands(a: ZoneBands, b: ZoneBands): boolean {
+  return sameValues(a.low, b.low) && sameValues(a.high, b.high) && sameValues(a.centre, b.centre);
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -427,7 +502,6 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
   // 1. Windows and pivots.
   const used: UsedTimeframe[] = [];
   const missing: SrTimeframeMissing[] = [];
-  let levelCount = 0;
   for (const interval of o.timeframes) {
     const pw = pivotWindowFor(o, interval);
     const needed = pw.left + pw.right + 1;
@@ -446,143 +520,80 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
     }
     // swingPivots over typed columns is swingPivotsOfCandles without building a timed object per pivot (15× faster);
     // every pivot of a closed window is confirmed by its last candle, so confirmation times are not needed here.
-    const pivots = w.pivots;
-    used.push({
-      data: w,
-      length: w.length,
-      cols: w.cols,
-      pivots,
-      interval,
-      weight: o.weights[interval]!,
-      rank: 0,
-      levelOffset: levelCount,
-    });
-    levelCount += pivots.length;
+    w.levels ??= frameLevels(w.pivots, w.cols.openTime);
+    used.push({ data: w, interval, weight: o.weights[interval]!, levels: w.levels });
   }
 
-  // 2. Levels, sorted by price (ties: higher timeframe, then earlier — only the order inside a zone depends on it).
-  const usedDesc = used.map((_, i) => i).sort((a, b) => byTimeframeDesc(used[a]!.interval, used[b]!.interval));
-  usedDesc.forEach((u, rank) => {
-    used[u]!.rank = rank;
-  });
-  const levelPrice = new Float64Array(levelCount);
-  const levelTf = new Int32Array(levelCount);
-  const levelRank = new Int32Array(levelCount);
+  // 2. Levels clustered into bands, with what each band's zone reports (sr-layout.ts). None of it depends on the
+  // price: the layout a window was last analysed with is reused when it was built from exactly these pivots.
+  let layout: ZoneLayout | undefined;
+  let rejected: ZoneLayout | undefined;
+  for (const u of used) {
+    const c = u.data.layout;
+    if (c === undefined || c === rejected) continue;
+    if (layoutFits(c, used, tol)) {
+      layout = c;
+      break;
+    }
+    rejected = c;
+  }
+  // A new layout adopts what it shares with the rejected one (zone fields, and below, touch counts per zone).
+  let carry: ClusterMatch | undefined;
+  if (layout === undefined) {
+    layout = buildZoneLayout(used, tol);
+    if (rejected !== undefined) carry = matchClusters(layout, rejected);
+  }
+  for (const u of used) u.data.layout = layout;
+  const { bands, desc } = layout;
+  const clusters = bands.low.length;
+
+  // 3. Touches per timeframe, of every band: a band's count depends only on its own bounds (sr-touches.ts), so the
+  // bands dropped below change nothing for the others, and the counts outlive a price move across max_distance.
+  const tallies: TouchTally[] = [];
+  const seen = filled(clusters, -1);
   for (let u = 0; u < used.length; u++) {
-    const { pivots, levelOffset, rank } = used[u]!;
-    for (let k = 0; k < pivots.length; k++) {
-      levelPrice[levelOffset + k] = pivots[k]!.price;
-      levelTf[levelOffset + k] = u;
-      levelRank[levelOffset + k] = rank;
-    }
-  }
-  const pivotOf = (l: number): SwingPivot => {
-    const u = used[levelTf[l]!]!;
-    return u.pivots[l - u.levelOffset]!;
-  };
-  // Within one timeframe, level numbers follow the pivots' bar order, so `a − b` orders by time.
-  // A plain array: a typed array's sort with a comparator is several times slower. The comparator is a total order
-  // (ties end at the level number), so the result does not depend on the sort algorithm.
-  const order: number[] = new Array(levelCount);
-  for (let i = 0; i < levelCount; i++) order[i] = i;
-  order.sort((a, b) => levelPrice[a]! - levelPrice[b]! || levelRank[a]! - levelRank[b]! || a - b);
-  const sortedPrice = new Float64Array(levelCount);
-  for (let k = 0; k < levelCount; k++) sortedPrice[k] = levelPrice[order[k]!]!;
-
-  // 3. Zones within max_distance.
-  const starts = clusterSortedLevels(sortedPrice, tol);
-  const levelZone = new Int32Array(levelCount).fill(-1);
-  const keptStart: number[] = [];
-  const keptEnd: number[] = [];
-  const zLow: number[] = [];
-  const zHigh: number[] = [];
-  const zCentre: number[] = [];
-  for (let g = 0; g < starts.length; g++) {
-    const s = starts[g]!;
-    const e = g + 1 < starts.length ? starts[g + 1]! : levelCount;
-    let wSum = 0;
-    let pwSum = 0;
-    for (let k = s; k < e; k++) {
-      const w = used[levelTf[order[k]!]!]!.weight;
-      wSum += w;
-      pwSum += w * sortedPrice[k]!;
-    }
-    const low = sortedPrice[s]!;
-    const high = sortedPrice[e - 1]!;
-    // The weighted mean can land a rounding error outside the band; the touch search relies on low ≤ centre ≤ high.
-    const centre = Math.min(high, Math.max(low, pwSum / wSum));
-    if (Math.abs(centre - price) / price > o.max_distance) continue;
-    const z = zLow.length;
-    for (let k = s; k < e; k++) levelZone[order[k]!] = z;
-    keptStart.push(s);
-    keptEnd.push(e);
-    zLow.push(low);
-    zHigh.push(high);
-    zCentre.push(centre);
-  }
-  const zones = zLow.length;
-  const bands = { low: new Float64Array(zLow), high: new Float64Array(zHigh), centre: new Float64Array(zCentre) };
-
-  // 4. Touches, per timeframe; first and last touch are the min and max over the timeframes.
-  const counts = new Int32Array(zones * used.length);
-  const first = new Float64Array(zones).fill(Number.POSITIVE_INFINITY);
-  const last = new Float64Array(zones).fill(Number.NEGATIVE_INFINITY);
-  const seen = new Int32Array(zones);
-  for (let u = 0; u < used.length; u++) {
-    const { data, pivots, levelOffset } = used[u]!;
-    const pivotZone = levelZone.subarray(levelOffset, levelOffset + pivots.length);
-    const t = windowTouches(data, pivotZone, bands, tol, seen);
-    counts.set(t.counts, u * zones);
-    for (let z = 0; z < zones; z++) {
-      if (t.first[z]! < first[z]!) first[z] = t.first[z]!;
-      if (t.last[z]! > last[z]!) last[z] = t.last[z]!;
-    }
+    tallies.push(windowTouches(used[u]!.data, layout.pivotZone[u]!, bands, tol, seen, carry));
   }
 
-  // 5. Zone objects.
+  // 4. Zones: the bands whose centre is within max_distance and that have min_touches; first and last touch are the
+  // min and max over the timeframes.
   const totalWeight = o.timeframes.reduce((acc, tf) => acc + o.weights[tf]!, 0);
   const out: SrZone[] = [];
-  for (let z = 0; z < zones; z++) {
-    let touches = 0;
-    const touchesByTimeframe: { interval: Interval; touches: number }[] = [];
-    for (const u of usedDesc) {
-      const n = counts[u * zones + z]!;
-      if (n === 0) continue;
-      touches += n;
-      touchesByTimeframe.push({ interval: used[u]!.interval, touches: n });
-    }
-    if (touches < o.min_touches) continue;
-    const levels: SrLevel[] = [];
-    const tfs: Interval[] = [];
-    let timeframeWeight = 0;
-    for (let k = keptStart[z]!; k < keptEnd[z]!; k++) {
-      const l = order[k]!;
-      const u = used[levelTf[l]!]!;
-      const p = pivotOf(l);
-      levels.push({ interval: u.interval, kind: p.kind, price: p.price, time: u.cols.openTime[p.index]! });
-      if (!tfs.includes(u.interval)) {
-        tfs.push(u.interval);
-        timeframeWeight += u.weight;
-      }
-    }
-    levels.sort((a, b) => byTimeframeDesc(a.interval, b.interval) || a.time - b.time || a.price - b.price);
-    tfs.sort(byTimeframeDesc);
-    const centre = zCentre[z]!;
+  for (let z = 0; z < clusters; z++) {
+    const centre = bands.centre[z]!;
     const distance = Math.abs(centre - price) / price;
+    if (distance > o.max_distance) continue;
+    let touches = 0;
+    for (const u of desc) touches += tallies[u]!.counts[z]!;
+    if (touches < o.min_touches) continue;
+    const touchesByTimeframe: { interval: Interval; touches: number }[] = [];
+    for (const u of desc) {
+      const n = tallies[u]!.counts[z]!;
+      if (n !== 0) touchesByTimeframe.push({ interval: used[u]!.interval, touches: n });
+    }
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const t of tallies) {
+      if (t.first[z]! < first) first = t.first[z]!;
+      if (t.last[z]! > last) last = t.last[z]!;
+    }
+    const low = bands.low[z]!;
+    const high = bands.high[z]!;
+    const { levels, timeframes, timeframeWeight } = clusterZone(layout, z);
     out.push({
-      low: zLow[z]!,
-      high: zHigh[z]!,
+      low,
+      high,
       price: centre,
       type: centre <= price ? "support" : "resistance",
-      containsPrice: zLow[z]! <= price && price <= zHigh[z]!,
+      containsPrice: low <= price && price <= high,
       touches,
       touchesByTimeframe,
-      timeframes: tfs,
+      timeframes,
       timeframeWeight,
       score: confluenceScore(touches, timeframeWeight, totalWeight, distance, o.scoring),
       distancePct: distance * 100,
-      firstSeen: first[z]!,
-      lastTouched: last[z]!,
+      firstSeen: first,
+      lastTouched: last,
       levels,
     });
   }
@@ -608,10 +619,10 @@ function finish(
   const coverage = used
     .map((u) => ({
       interval: u.interval,
-      candles: u.length,
-      pivots: u.pivots.length,
-      from: u.cols.openTime[0]!,
-      to: u.cols.closeTime[u.length - 1]!,
+      candles: u.data.length,
+      pivots: u.data.pivots.length,
+      from: u.data.cols.openTime[0]!,
+      to: u.data.cols.closeTime[u.data.length - 1]!,
     }))
     .sort((a, b) => byTimeframeDesc(a.interval, b.interval));
   return {
@@ -685,7 +696,7 @@ export function createSrDetectorAgent(options?: SrDetectorOptionsInput): Agent<S
     name: AGENT,
     analyze(view: MarketView, symbol: string): SrResult {
       const now = view.now();
-      const candles: Partial<Record<Interval, Candle[]>> = {};
+      const candles: Partial<Record<Interval, readonly Candle[]>> = {};
       for (const tf of o.timeframes) candles[tf] = view.closed(symbol, tf, o.lookback);
       let price: number | undefined = view.forming(symbol, finestFirst[0]!)?.close;
       for (const tf of finestFirst) {

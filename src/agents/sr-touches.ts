@@ -11,24 +11,33 @@
  * band did test it. A candle counts at most once per zone, however many of these hold.
  *
  * Zones are disjoint and sorted, so each candle finds its candidates by binary search: O(n log Z + touches).
+ * A zone's count, first and last touch depend only on its own band and the pivots assigned to it: a search stops
+ * only where no further zone could qualify either (the bands are sorted), so counting any subset of the zones gives
+ * each of them the same result. The detector relies on this to count all bands once and reuse counts per zone.
  */
 import type { Candle } from "../core/candle.js";
 import { candleColumns } from "../indicators/columns.js";
 
+/**
+ * Numbers by position, typed or plain. The detector keeps its per-analysis arrays plain: at a few dozen entries a
+ * typed array costs ten times as much to allocate (its storage lives outside the JS heap).
+ */
+export type Numbers = Float64Array | Int32Array | number[];
+
 export interface ZoneBands {
   /** Ascending, disjoint: high[k] < low[k + 1]. */
-  readonly low: Float64Array;
-  readonly high: Float64Array;
+  readonly low: ArrayLike<number>;
+  readonly high: ArrayLike<number>;
   /** Within [low, high]. */
-  readonly centre: Float64Array;
+  readonly centre: ArrayLike<number>;
 }
 
 export interface TouchTally {
   /** Touches per zone for the timeframe being counted (the caller passes a fresh slice per timeframe). */
-  readonly counts: Int32Array;
+  readonly counts: Numbers;
   /** Earliest / latest open time of a touching candle, per zone, across all timeframes counted so far. */
-  readonly first: Float64Array;
-  readonly last: Float64Array;
+  readonly first: Numbers;
+  readonly last: Numbers;
 }
 
 /** The candle fields touch counting reads, as columns of equal length (oldest first). */
@@ -41,7 +50,7 @@ export interface TouchColumns {
 }
 
 /** First k with high[k] ≥ x (Z when none). */
-function firstHighAtLeast(high: Float64Array, x: number): number {
+function firstHighAtLeast(high: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = high.length;
   while (lo < hi) {
@@ -53,7 +62,7 @@ function firstHighAtLeast(high: Float64Array, x: number): number {
 }
 
 /** Last k with low[k] ≤ x (−1 when none). */
-function lastLowAtMost(low: Float64Array, x: number): number {
+function lastLowAtMost(low: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = low.length;
   while (lo < hi) {
@@ -66,23 +75,23 @@ function lastLowAtMost(low: Float64Array, x: number): number {
 
 /**
  * Adds one timeframe's touches to `tally`. `pivotIndex`/`pivotZone` list the window's pivots (candle index, zone
- * index or −1 for a pivot whose zone was dropped), ordered by candle index. `seen` is scratch of length Z.
+ * index or −1 for a pivot whose zone was dropped), ordered by candle index. `seen` is scratch of length ≥ Z.
  * The candles may be given as columns (what the detector keeps per window), which is the faster form.
  */
 export function tallyTouches(
   candles: readonly Candle[] | TouchColumns,
-  pivotIndex: Int32Array,
-  pivotZone: Int32Array,
+  pivotIndex: ArrayLike<number>,
+  pivotZone: ArrayLike<number>,
   bands: ZoneBands,
   tolerance: number,
   tally: TouchTally,
-  seen: Int32Array,
+  seen: Numbers,
 ): void {
   const cols = Array.isArray(candles) ? touchColumns(candles as readonly Candle[]) : (candles as TouchColumns);
   const { low: zLow, high: zHigh, centre: zCentre } = bands;
   const zones = zLow.length;
   if (zones === 0) return;
-  seen.fill(-1);
+  for (let z = 0; z < zones; z++) seen[z] = -1;
   const { counts, first, last } = tally;
   const touch = (z: number, i: number, t: number): void => {
     if (seen[z] === i) return;
