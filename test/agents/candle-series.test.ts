@@ -95,3 +95,85 @@ describe("CandleSeries built on a previous one", () => {
     expect(() => new CandleSeries(forming, "forming", prev)).toThrow(/still forming/);
   });
 });
+
+describe("CandleSeries.indicatorWindow: indicators from a time anchor, carried forward", () => {
+  const HOUR = 3_600_000;
+  /** The anchor by hand: the first candle at or after the last multiple of 128 hours at or before `windowStart`. */
+  const anchorIndex = (candles: readonly Candle[], windowStart: number): number => {
+    const t = Math.floor(candles[windowStart]!.openTime / (128 * HOUR)) * 128 * HOUR;
+    return candles.findIndex((c) => c.openTime >= t);
+  };
+  /** Batch indicators over `candles` from the anchor, cut to the window: what every window must hold exactly. */
+  const expected = (candles: readonly Candle[], count: number) => {
+    const start = Math.max(0, candles.length - count);
+    const a = Math.max(0, Math.min(anchorIndex(candles, start), start));
+    const from = new CandleSeries(candles.slice(a), "x");
+    const cut = (v: Float64Array) => Array.from(v.subarray(start - a));
+    const m = from.macd(12, 26, 9);
+    return {
+      rsi: cut(from.rsi(14)),
+      atr: cut(from.atr(14)),
+      ema: cut(from.ema(20)),
+      vsma: cut(from.volumeSma(20)),
+      macd: [cut(m.macd), cut(m.signal), cut(m.histogram)],
+      // OBV always runs over the window itself.
+      obv: Array.from(new CandleSeries(candles.slice(start), "x").obv()),
+    };
+  };
+  const got = (w: CandleSeries) => {
+    const m = w.macd(12, 26, 9);
+    return {
+      rsi: Array.from(w.rsi(14)),
+      atr: Array.from(w.atr(14)),
+      ema: Array.from(w.ema(20)),
+      vsma: Array.from(w.volumeSma(20)),
+      macd: [Array.from(m.macd), Array.from(m.signal), Array.from(m.histogram)],
+      obv: Array.from(w.obv()),
+    };
+  };
+
+  it("walked one candle at a time, every window equals the batch indicators from its anchor, bit for bit", () => {
+    // 400 steps of a 628-candle read with a 300-candle window: the anchor moves three times, and the shared column
+    // storage fills up and is replaced on the way. toEqual compares numbers with Object.is semantics for NaN.
+    const count = 300;
+    let full: CandleSeries | undefined;
+    let anchorsSeen = new Set<number>();
+    for (let end = 700; end < 1100; end++) {
+      const candles = btc.slice(Math.max(0, end - count - 128), end);
+      full = new CandleSeries(candles, "BTCUSDT 1h", full);
+      const w = full.indicatorWindow(count, "1h");
+      expect(w).toBe(full.indicatorWindow(count, "1h"));
+      expect(w.candles).toEqual(candles.slice(-count));
+      const e = expected(candles, count);
+      const g = got(w);
+      expect(g).toEqual(e);
+      anchorsSeen = anchorsSeen.add(anchorIndex(btc, end - count));
+      // The anchor lies 0–127 candles before the window: only RSI values within 14 candles of it are NaN.
+      const lead = candles.length - count - anchorIndex(candles, candles.length - count);
+      expect(g.rsi.filter(Number.isNaN).length).toBe(Math.max(0, 14 - lead));
+    }
+    expect(anchorsSeen.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it("with a short history the anchor is the first candle: the window's own warm-up, as a plain series", () => {
+    const candles = btc.slice(0, 200);
+    const w = new CandleSeries(candles, "x").indicatorWindow(300, "1h");
+    const plain = new CandleSeries(candles, "x");
+    expect(got(w)).toEqual(got(plain));
+    expect(Number.isNaN(w.rsi(14)[13]!)).toBe(true);
+    expect(Number.isNaN(w.rsi(14)[14]!)).toBe(false);
+  });
+
+  it("does not change arrays handed out before the anchor moved", () => {
+    const count = 300;
+    let full = new CandleSeries(btc.slice(700 - count - 128, 700), "x");
+    const first = full.indicatorWindow(count, "1h");
+    const rsi = Array.from(first.rsi(14));
+    const kept = first.rsi(14);
+    for (let end = 701; end < 1000; end++) {
+      full = new CandleSeries(btc.slice(end - count - 128, end), "x", full);
+      full.indicatorWindow(count, "1h").rsi(14);
+    }
+    expect(Array.from(kept)).toEqual(rsi);
+  });
+});
