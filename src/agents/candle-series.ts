@@ -185,8 +185,9 @@ export class CandleSeries {
   #output(): Float64Array {
     const n = this.length;
     if (this.#arena === undefined || this.#arenaUsed + n > this.#arena.length) {
-      // Room for the five single-output indicators; a series asked for more gets another buffer.
-      this.#arena = new Float64Array(5 * n);
+      // Room for the five single-output indicators (two for a window, whose others are streamed: OBV and its EMA);
+      // a series asked for more gets another buffer.
+      this.#arena = new Float64Array((this.#anchor === undefined ? 5 : 2) * n);
       this.#arenaUsed = 0;
     }
     const out = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + n);

@@ -96,6 +96,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     sync: false,
     streams: false,
     reports: false,
+    yieldEveryMs: 5,
     onSignal: (s) => signals.push(s),
     onEvent: (e) => {
       if (e.kind !== "cycle") return;

@@ -54,6 +54,11 @@ export interface AnalysisPassParams {
   readonly cooldown: SignalCooldown;
   readonly insight?: InsightProvider | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Back to the event loop between symbols once this many ms of work have passed (default 0: after every symbol).
+   * A backtest serves nothing meanwhile, and yielding after every symbol cost it a tenth of its time.
+   */
+  readonly yieldEveryMs?: number | undefined;
   /** Called for each emitted signal as soon as it exists (cards appear while the pass goes on). */
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
 }
@@ -64,6 +69,7 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
   const signals: Signal[] = [];
   const analyses = new Map<string, SymbolAnalysis>();
   let aborted = false;
+  let lastYield = performance.now();
   for (const symbol of p.symbols) {
     if (p.signal?.aborted) {
       aborted = true;
@@ -76,7 +82,10 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
       signals.push(o.outcome.signal);
       p.onSignal?.(o.outcome.signal, o.analysis!);
     }
-    await yieldToLoop();
+    if (performance.now() - lastYield >= (p.yieldEveryMs ?? 0)) {
+      await yieldToLoop();
+      lastYield = performance.now();
+    }
   }
   return { time, outcomes, signals, analyses, aborted };
 }

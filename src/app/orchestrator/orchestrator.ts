@@ -68,6 +68,11 @@ export interface OrchestratorOptions {
   readonly reports?: boolean;
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
   readonly settleMs?: number;
+  /**
+   * Longest stretch of analysis between two turns of the event loop, in ms (default 0: after every symbol, so
+   * streams, timers and signals are served promptly). Backtests, which serve nothing meanwhile, use a few ms.
+   */
+  readonly yieldEveryMs?: number;
   readonly insight?: InsightProvider | undefined;
   /** Re-tunes the parameters every learning_agent.optimization_interval when learning_agent.auto_optimize is on. */
   readonly autoOptimizer?: AutoOptimizer | undefined;
@@ -361,6 +366,7 @@ export class Orchestrator {
       cooldown: this.#cooldown,
       insight: this.#o.insight ?? this.#o.learning?.insight,
       signal,
+      yieldEveryMs: this.#o.yieldEveryMs ?? 0,
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
         this.#signalsTotal++;
