@@ -80,6 +80,8 @@ export class StoreMarketView implements MarketView {
   readonly #extra: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #live = new Map<string, Candle>();
+  /** Read-ahead blocks of stored series for #storedRange, by symbol|interval. */
+  readonly #blocks = new Map<string, { from: number; to: number; version: number; candles: Candle[] }>();
 
   constructor(opts: StoreMarketViewOptions) {
     this.clock = opts.clock;
@@ -156,7 +158,7 @@ export class StoreMarketView implements MarketView {
       (first.openTime > from && !e.complete) ||
       e.version !== this.reader.store.version(this.reader.key(symbol, interval))
     ) {
-      return this.reader.store.range(this.reader.key(symbol, interval), from, to);
+      return this.#storedRange(symbol, interval, from, to);
     }
     const c = e.candles;
     // First index with openTime ≥ from, then take while openTime ≤ to.
@@ -187,14 +189,46 @@ export class StoreMarketView implements MarketView {
     this.#live.set(`${symbol}|${interval}`, candle);
   }
 
+  /**
+   * store.range(), answered from a block of stored candles read ahead when the block covers [from, to] and the
+   * series has not been written since: building a forming or aggregated candle from a finer series that the
+   * analysis does not read itself (5m under a 15m cycle) asked SQLite for a few candles at every step of a replay.
+   * The answer is exactly what store.range() returns.
+   */
+  #storedRange(symbol: string, interval: Interval, from: number, to: number): Candle[] {
+    const key = this.reader.key(symbol, interval);
+    const version = this.reader.store.version(key);
+    const k = `${symbol}|${interval}`;
+    let b = this.#blocks.get(k);
+    if (b === undefined || b.version !== version || from < b.from || to > b.to) {
+      if (interval === "1M") return this.reader.store.range(key, from, to);
+      const end = Math.max(to, from + READ_AHEAD * intervalMs(interval));
+      b = { from, to: end, version, candles: this.reader.store.range(key, from, end) };
+      this.#blocks.set(k, b);
+    }
+    const c = b.candles;
+    let lo = 0;
+    let hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (c[mid]!.openTime < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < c.length && c[end]!.openTime <= to) end++;
+    return c.slice(lo, end);
+  }
+
   /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
   invalidate(symbol?: string): void {
     if (symbol === undefined) {
       this.#cache.clear();
+      this.#blocks.clear();
       this.reader.refresh();
       return;
     }
     for (const k of [...this.#cache.keys()]) if (k.startsWith(`${symbol}|`)) this.#cache.delete(k);
+    for (const k of [...this.#blocks.keys()]) if (k.startsWith(`${symbol}|`)) this.#blocks.delete(k);
     this.reader.refresh();
   }
 
