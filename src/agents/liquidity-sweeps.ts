@@ -6,9 +6,11 @@
  *
  * Levels still watched always form a monotone stack — unswept highs get lower the more recent they are, since a
  * later, higher swing high would have pierced the earlier ones — so each candle only looks at the top of the stack
- * and every level is pushed and popped once: O(n) after the pivots.
+ * and every level is pushed and popped once: O(n). The pivots are found in the same pass (the definition of
+ * indicators/swing-pivots.ts, checked against it by the tests) and the stacks hold bar indices, so a call allocates
+ * only the sweeps it returns.
  */
-import { type SwingPivot, swingPivots } from "../indicators/index.js";
+import { swingPivots, swingPivotsLookback } from "../indicators/index.js";
 
 export interface LiquiditySweep {
   /** "high": buy-side liquidity above a swing high was taken; "low": sell-side below a swing low. */
@@ -32,6 +34,10 @@ export interface SweepColumns {
   readonly close: Float64Array;
 }
 
+// Level stacks reused across calls (single-threaded, and nothing below calls out while they are in use).
+const HIGHS: number[] = [];
+const LOWS: number[] = [];
+
 /** Sweeps over bars [from, to) of the columns, in the order they happened (a candle sweeping both sides: highs first). */
 export function liquiditySweeps(
   cols: SweepColumns,
@@ -41,37 +47,60 @@ export function liquiditySweeps(
 ): LiquiditySweep[] {
   const out: LiquiditySweep[] = [];
   if (to - from < pivot.left + pivot.right + 1) return out;
-  const high = cols.high.subarray(from, to);
-  const low = cols.low.subarray(from, to);
-  const pivots = swingPivots(high, low, pivot);
-  const highs: SwingPivot[] = [];
-  const lows: SwingPivot[] = [];
-  let p = 0;
-  for (let i = 0; i < to - from; i++) {
+  swingPivotsLookback(pivot); // validates left and right as swingPivots does
+  const { left, right } = pivot;
+  const { openTime, high, low, close } = cols;
+  // Bar indices (absolute) of the levels still watched; the price is high[k] or low[k].
+  let nHighs = 0;
+  let nLows = 0;
+  for (let i = from; i < to; i++) {
     const h = high[i]!;
     const l = low[i]!;
-    const c = cols.close[from + i]!;
-    const t = cols.openTime[from + i]!;
-    while (highs.length > 0 && highs[highs.length - 1]!.price < h) {
-      const lv = highs.pop()!;
-      if (c <= lv.price) out.push(sweep("high", lv, cols.openTime[from + lv.index]!, t, h, c));
+    const c = close[i]!;
+    const t = openTime[i]!;
+    if (!(Number.isFinite(h) && Number.isFinite(l))) {
+      // swingPivots rejects such bars; it throws the same error it always did (naming the first bad value).
+      swingPivots(high.subarray(from, to), low.subarray(from, to), pivot);
     }
-    while (lows.length > 0 && lows[lows.length - 1]!.price > l) {
-      const lv = lows.pop()!;
-      if (c >= lv.price) out.push(sweep("low", lv, cols.openTime[from + lv.index]!, t, l, c));
+    while (nHighs > 0 && high[HIGHS[nHighs - 1]!]! < h) {
+      const k = HIGHS[--nHighs]!;
+      const level = high[k]!;
+      if (c <= level) out.push(sweep("high", level, openTime[k]!, t, h, c));
     }
-    // Pivots confirmed by this candle's close are watched from the next candle on.
-    while (p < pivots.length && pivots[p]!.confirmIndex === i) {
-      const pv = pivots[p++]!;
-      (pv.kind === "high" ? highs : lows).push(pv);
+    while (nLows > 0 && low[LOWS[nLows - 1]!]! > l) {
+      const k = LOWS[--nLows]!;
+      const level = low[k]!;
+      if (c >= level) out.push(sweep("low", level, openTime[k]!, t, l, c));
+    }
+    // The bar `right` back is a pivot once this candle has closed; it is watched from the next candle on.
+    const p = i - right;
+    if (p - left >= from) {
+      if (isPivotHigh(high, p, left, right)) HIGHS[nHighs++] = p;
+      if (isPivotLow(low, p, left, right)) LOWS[nLows++] = p;
     }
   }
   return out;
 }
 
+/** high[at] above the `left` bars before it and not below any of the `right` bars after it (swing-pivots.ts). */
+function isPivotHigh(v: Float64Array, at: number, left: number, right: number): boolean {
+  const x = v[at]!;
+  for (let j = at - left; j < at; j++) if (!(x > v[j]!)) return false;
+  for (let j = at + 1; j <= at + right; j++) if (!(x >= v[j]!)) return false;
+  return true;
+}
+
+/** low[at] below the `left` bars before it and not above any of the `right` bars after it (swing-pivots.ts). */
+function isPivotLow(v: Float64Array, at: number, left: number, right: number): boolean {
+  const x = v[at]!;
+  for (let j = at - left; j < at; j++) if (!(x < v[j]!)) return false;
+  for (let j = at + 1; j <= at + right; j++) if (!(x <= v[j]!)) return false;
+  return true;
+}
+
 function sweep(
   side: "high" | "low",
-  lv: SwingPivot,
+  level: number,
   levelTime: number,
   sweptAt: number,
   extreme: number,
@@ -79,11 +108,11 @@ function sweep(
 ): LiquiditySweep {
   return {
     side,
-    level: lv.price,
+    level,
     levelTime,
     sweptAt,
     extreme,
     close,
-    depthPct: lv.price > 0 ? (Math.abs(extreme - lv.price) / lv.price) * 100 : 0,
+    depthPct: level > 0 ? (Math.abs(extreme - level) / level) * 100 : 0,
   };
 }

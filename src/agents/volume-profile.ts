@@ -26,7 +26,7 @@ import type { Agent } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { type LiquiditySweep, liquiditySweeps } from "./liquidity-sweeps.js";
-import { profileNodes, smoothProfile } from "./profile-nodes.js";
+import { type NodeCandidate, profileNodes, smoothProfile } from "./profile-nodes.js";
 
 export type { LiquiditySweep } from "./liquidity-sweeps.js";
 
@@ -161,11 +161,14 @@ export function resolveVolumeProfileOptions(given?: Partial<VolumeProfileOptions
   return RESOLVED.add(o);
 }
 
+const NICE_STEPS = [1, 2, 2.5, 5, 10];
+const EDGES: number[] = [];
+
 /** The smallest 1, 2, 2.5 or 5 × 10^k that is ≥ x (x > 0). */
 export function niceCeil(x: number): number {
   const k = Math.floor(Math.log10(x));
   const unit = 10 ** k;
-  for (const m of [1, 2, 2.5, 5, 10]) {
+  for (const m of NICE_STEPS) {
     // Relative slack: 0.3 / 0.1 is 2.9999999999999996, which should give 3 → 5, not jump on rounding noise.
     if (m * unit >= x * (1 - 1e-12)) return m * unit;
   }
@@ -178,15 +181,18 @@ function toTicks(width: number, tick: number | null): number {
   return Math.max(1, Math.ceil(width / tick - 1e-9)) * tick;
 }
 
+function binCount(width: number, minLow: number, maxHigh: number): number {
+  return Math.floor(maxHigh / width) - Math.floor(minLow / width) + 1;
+}
+
 function binWidth(o: VolumeProfileOptions, lastClose: number, minLow: number, maxHigh: number): number {
   let width = o.binSize ?? toTicks(niceCeil(o.binPct * lastClose), o.tickSize);
   const range = maxHigh - minLow;
-  const bins = (w: number) => Math.floor(maxHigh / w) - Math.floor(minLow / w) + 1;
-  if (bins(width) > o.maxBins) {
+  if (binCount(width, minLow, maxHigh) > o.maxBins) {
     const fit = range / (o.maxBins - 1);
     width = o.binSize !== null ? o.binSize * Math.ceil(fit / o.binSize) : toTicks(niceCeil(fit), o.tickSize);
     // Flooring at both ends can still leave one bin too many; one more step always fits.
-    while (bins(width) > o.maxBins)
+    while (binCount(width, minLow, maxHigh) > o.maxBins)
       width = o.binSize !== null ? width + o.binSize : toTicks(niceCeil(width * 1.01), o.tickSize);
   }
   return width;
@@ -198,24 +204,26 @@ export function analyzeVolumeProfile(
 ): VolumeProfileResult {
   const o = resolveVolumeProfileOptions(options);
   const given = input.candles;
+  // A series is read in place, rows [start, end): a tail() of it would be a new series (and columns) per call.
   const s =
-    given instanceof CandleSeries
-      ? given.tail(o.window)
-      : new CandleSeries(given.slice(Math.max(0, given.length - o.window)), AGENT);
-  const n = s.length;
+    given instanceof CandleSeries ? given : new CandleSeries(given.slice(Math.max(0, given.length - o.window)), AGENT);
+  const end = s.length;
+  const start = Math.max(0, end - o.window);
+  const n = end - start;
   if (n === 0) return { available: false, reason: "no closed candles", candles: 0 };
   const { high, low, close, volume, openTime, closeTime } = s;
   let minLow = Number.POSITIVE_INFINITY;
   let maxHigh = Number.NEGATIVE_INFINITY;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
+  // Only whether anything traded matters here: the reported total is the binned one, summed bin by bin below.
+  let traded = false;
+  for (let i = start; i < end; i++) {
     if (volume[i]! <= 0) continue;
     if (low[i]! < minLow) minLow = low[i]!;
     if (high[i]! > maxHigh) maxHigh = high[i]!;
-    total += volume[i]!;
+    traded = true;
   }
-  if (total <= 0) return { available: false, reason: "no volume traded in the window", candles: n };
-  const lastClose = close[n - 1]!;
+  if (!traded) return { available: false, reason: "no volume traded in the window", candles: n };
+  const lastClose = close[end - 1]!;
   if (!(minLow > 0)) {
     return { available: false, reason: "prices at or below zero cannot be binned", candles: n };
   }
@@ -223,40 +231,42 @@ export function analyzeVolumeProfile(
   const first = Math.floor(minLow / width);
   const origin = first * width;
   const nb = Math.floor(maxHigh / width) - first + 1;
-  const bins = new Float64Array(nb);
-  const binOf = (x: number): number => {
-    const k = Math.floor(x / width) - first;
-    return k < 0 ? 0 : k >= nb ? nb - 1 : k;
-  };
+  // A plain array, preallocated: at a few hundred bins a typed array (or growing by push) costs more than the binning.
+  const bins: number[] = new Array<number>(nb).fill(0);
+  // edges[k] = origin + k·width, computed once instead of twice per bin a candle touches (same expression, so the
+  // same value). Scratch shared across calls: it does not outlive this one.
+  const edges = EDGES;
+  while (edges.length <= nb) edges.push(0);
+  for (let k = 0; k <= nb; k++) edges[k] = origin + k * width;
 
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const v = volume[i]!;
     if (v <= 0) continue;
     const lo = low[i]!;
     const hi = high[i]!;
-    const kLo = binOf(lo);
-    const kHi = binOf(hi);
+    let kLo = Math.floor(lo / width) - first;
+    kLo = kLo < 0 ? 0 : kLo >= nb ? nb - 1 : kLo;
+    let kHi = Math.floor(hi / width) - first;
+    kHi = kHi < 0 ? 0 : kHi >= nb ? nb - 1 : kHi;
     if (kLo === kHi || hi <= lo) {
       bins[kLo]! += v;
       continue;
     }
+    // Price range ∩ bin, times volume per unit of price: the partial first and last bins, the full ones between.
+    // The checks skip empty intersections (an edge rounded onto the candle's low or high).
     const perPrice = v / (hi - lo);
-    for (let k = kLo; k <= kHi; k++) {
-      const a = k === kLo ? lo : origin + k * width;
-      const b = k === kHi ? hi : origin + (k + 1) * width;
+    const firstTop = edges[kLo + 1]!;
+    if (firstTop > lo) bins[kLo]! += perPrice * (firstTop - lo);
+    for (let k = kLo + 1; k < kHi; k++) {
+      const a = edges[k]!;
+      const b = edges[k + 1]!;
       if (b > a) bins[k]! += perPrice * (b - a);
     }
+    const lastBottom = edges[kHi]!;
+    if (hi > lastBottom) bins[kHi]! += perPrice * (hi - lastBottom);
   }
   let binned = 0;
   for (let k = 0; k < nb; k++) binned += bins[k]!;
-
-  const edge = (k: number) => origin + k * width;
-  const bin = (k: number): PriceBin => ({
-    price: edge(k) + width / 2,
-    low: edge(k),
-    high: edge(k + 1),
-    volume: bins[k]!,
-  });
 
   // POC.
   let poc = 0;
@@ -289,36 +299,29 @@ export function analyzeVolumeProfile(
       acc += down;
     }
   }
-  const valueArea: ValueArea = { low: edge(vaLo), high: edge(vaHi + 1), volume: acc, share: acc / binned };
+  const valueArea: ValueArea = { low: edges[vaLo]!, high: edges[vaHi + 1]!, volume: acc, share: acc / binned };
 
   // Nodes.
   const smooth = smoothProfile(bins, o.smoothing);
   let smoothMax = 0;
   for (let k = 0; k < nb; k++) if (smooth[k]! > smoothMax) smoothMax = smooth[k]!;
   const minProminence = o.nodeProminence * smoothMax;
-  const node = (c: { bin: number; from: number; to: number; value: number; prominence: number }): VolumeNode => ({
-    price: edge(c.bin) + width / 2,
-    low: edge(c.from),
-    high: edge(c.to + 1),
-    volume: c.value,
-    prominence: smoothMax > 0 ? c.prominence / smoothMax : 0,
-  });
-  const highVolumeNodes = profileNodes(smooth, 1, minProminence).slice(0, o.maxNodes).map(node);
-  const lowVolumeNodes = profileNodes(smooth, -1, minProminence).slice(0, o.maxNodes).map(node);
+  const highVolumeNodes = toNodes(profileNodes(smooth, 1, minProminence), o.maxNodes, edges, width, smoothMax);
+  const lowVolumeNodes = toNodes(profileNodes(smooth, -1, minProminence), o.maxNodes, edges, width, smoothMax);
 
-  const sweeps = liquiditySweeps(s, 0, n, o.sweepPivot).reverse();
+  const sweeps = liquiditySweeps(s, start, end, o.sweepPivot).reverse();
 
   return {
     available: true,
     reason: null,
     candles: n,
-    from: openTime[0]!,
-    to: closeTime[n - 1]!,
+    from: openTime[start]!,
+    to: closeTime[end - 1]!,
     totalVolume: binned,
     binSize: width,
     origin,
-    volumes: Array.from(bins),
-    poc: bin(poc),
+    volumes: bins,
+    poc: { price: edges[poc]! + width / 2, low: edges[poc]!, high: edges[poc + 1]!, volume: bins[poc]! },
     valueArea,
     lastClose,
     position: lastClose > valueArea.high ? "above" : lastClose < valueArea.low ? "below" : "inside",
@@ -326,6 +329,28 @@ export function analyzeVolumeProfile(
     lowVolumeNodes,
     sweeps,
   };
+}
+
+/** The strongest `max` candidates as nodes: price band from the bin edges, prominence relative to the maximum. */
+function toNodes(
+  candidates: readonly NodeCandidate[],
+  max: number,
+  edges: readonly number[],
+  width: number,
+  smoothMax: number,
+): VolumeNode[] {
+  const out: VolumeNode[] = [];
+  for (let i = 0; i < candidates.length && i < max; i++) {
+    const c = candidates[i]!;
+    out.push({
+      price: edges[c.bin]! + width / 2,
+      low: edges[c.from]!,
+      high: edges[c.to + 1]!,
+      volume: c.value,
+      prominence: smoothMax > 0 ? c.prominence / smoothMax : 0,
+    });
+  }
+  return out;
 }
 
 /** The volume-profile agent: the last `window` closed candles of `interval`. */
