@@ -75,7 +75,7 @@ function backtestSummary(r: BacktestBenchResult): string {
           ["wall time", `${fmt(x.wallMs / 1000, 2)} s`],
           [`${x.dataInterval} candles per second`, fmt(x.candlesPerSecond)],
           ["symbol analyses per second", fmt(x.analysesPerSecond)],
-          ["heap used", `${fmt(x.heapUsedMb)} MB`],
+          ["peak heap over the baseline", `${fmt(x.peakHeapMb)} MB`],
         ],
       ),
     )

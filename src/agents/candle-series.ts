@@ -45,6 +45,24 @@ class ColumnStore {
     this.used = writeColumns(this.cols, candles, from, this.used);
   }
 
+  /**
+   * Takes over `src`'s indicator streams after its rows [from, from + count) were copied to rows [0, count) here:
+   * each stream whose anchor lies in those rows and that has not run past them continues here, its values moved
+   * along (the stream's state does not depend on where its rows are kept). `src` is not used for new rows after this.
+   */
+  adoptStreams(src: ColumnStore, from: number, count: number): void {
+    for (const [key, st] of src.streams) {
+      if (st.anchor < from || st.upTo > from + count) continue;
+      const values = st.values.map((v) => {
+        const out = new Float64Array(this.capacity);
+        out.fill(Number.NaN, 0, st.anchor - from);
+        out.set(v.subarray(st.anchor, st.upTo), st.anchor - from);
+        return out;
+      });
+      this.streams.set(key, { anchor: st.anchor - from, upTo: st.upTo - from, values, feed: st.feed });
+    }
+  }
+
   /** Copies `count` rows of `src` from row `from` to `used` onwards. */
   copy(src: ColumnStore, from: number, count: number): void {
     for (const f of FIELDS) this.cols[f].set(src.cols[f].subarray(from, from + count), this.used);
@@ -114,10 +132,13 @@ export class CandleSeries {
         this.#store = store;
         this.#offset = reuse.#offset + from;
       } else {
-        // Room for about a quarter more, so the next appends need no new columns.
-        this.#store = new ColumnStore(n + (n >> 2) + 8);
-        this.#store.copy(store, reuse.#offset + from, count);
+        // Room for half as many more, so the next appends need no new columns for a while; the indicator streams
+        // move over with the rows they cover, so a new store costs no recomputation.
+        const start = reuse.#offset + from;
+        this.#store = new ColumnStore(n + (n >> 1) + 8);
+        this.#store.copy(store, start, count);
         this.#store.append(candles, count);
+        this.#store.adoptStreams(store, start, count);
         this.#offset = 0;
       }
     } else {

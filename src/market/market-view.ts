@@ -35,6 +35,37 @@ export interface StoreMarketViewOptions {
   readonly cacheExtra?: number;
 }
 
+/**
+ * Replaces each candle of `fresh` by the candle of `old` with the same open time when every field is equal (both
+ * sorted by open time): the same values as the same object, which is how the series cache tells a series continues.
+ */
+function keepUnchanged(fresh: Candle[], old: readonly Candle[]): void {
+  let j = 0;
+  for (let i = 0; i < fresh.length; i++) {
+    const c = fresh[i]!;
+    while (j < old.length && old[j]!.openTime < c.openTime) j++;
+    if (j === old.length) return;
+    const o = old[j]!;
+    if (o.openTime === c.openTime && sameCandle(o, c)) fresh[i] = o;
+  }
+}
+
+function sameCandle(a: Candle, b: Candle): boolean {
+  return (
+    a.closeTime === b.closeTime &&
+    a.open === b.open &&
+    a.high === b.high &&
+    a.low === b.low &&
+    a.close === b.close &&
+    a.volume === b.volume &&
+    a.quoteVolume === b.quoteVolume &&
+    a.trades === b.trades &&
+    a.takerBuyBase === b.takerBuyBase &&
+    a.takerBuyQuote === b.takerBuyQuote &&
+    a.closed === b.closed
+  );
+}
+
 /** Candles a cached tail may hold beyond what it keeps before it is trimmed (one copy per this many closes). */
 const TRIM_SLACK = 64;
 
@@ -103,13 +134,21 @@ export class StoreMarketView implements MarketView {
     const version = src ? this.reader.store.version(this.reader.key(symbol, src.interval)) : 0;
     let e = this.#cache.get(k);
     if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || e.candles.length === 0) {
-      e = this.#load(symbol, interval, count, now, version, src?.interval);
+      const previous = e;
+      // As long as before: a reader asking for fewer candles must not shrink what the others keep.
+      const keepCount = Math.max(count, previous?.maxCount ?? 0);
+      e = this.#load(symbol, interval, keepCount, now, version, src?.interval);
+      // Live, every close written to the store changes its version and reloads the tail; the candles that did not
+      // change stay the same objects, so the analysis still recognises its series and extends it.
+      if (previous !== undefined) keepUnchanged(e.candles, previous.candles);
       this.#cache.set(k, e);
     } else if (now > e.asOf) {
       this.#extend(e, symbol, interval, now);
     }
     if (e.candles.length < count && !e.complete) {
+      const shorter = e;
       e = this.#load(symbol, interval, count, now, version, src?.interval);
+      keepUnchanged(e.candles, shorter.candles);
       this.#cache.set(k, e);
     }
     // Trimmed only once it holds TRIM_SLACK candles more than it keeps: the tail grows by a candle per close, and

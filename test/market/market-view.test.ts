@@ -103,13 +103,24 @@ describe("StoreMarketView", () => {
     const clock = new SimulatedClock(eth[200]!.openTime);
     const v = view(clock);
     expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[99]);
-    // A live sync stores the next candles: the view shows them at once.
-    t.store.upsert(k, eth.slice(100, 200));
+    // A stream stores the next closed candle: the view shows it at once, and the candles that did not change are
+    // the same objects as before the write (the series cache relies on it to extend the analysis).
+    const first = v.closed("ETHUSDT", "1h", 50);
+    t.store.upsert(k, [eth[100]!]);
+    const next = v.closed("ETHUSDT", "1h", 50);
+    expect(next.at(-1)).toEqual(eth[100]);
+    next.slice(0, 49).forEach((c, i) => expect(c).toBe(first[i + 1]));
+    // A live sync stores more: the view shows them at once.
+    t.store.upsert(k, eth.slice(101, 200));
     expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[199]);
     // A correction of an older candle (re-imported data) replaces the cached one.
+    const before198 = v.closed("ETHUSDT", "1h", 3);
     const fixed: Candle = { ...(eth[198] as Candle), volume: eth[198]!.volume + 1 };
     t.store.upsert(k, [fixed]);
-    expect(v.closed("ETHUSDT", "1h", 3)[1]).toEqual(fixed);
+    const after198 = v.closed("ETHUSDT", "1h", 3);
+    expect(after198[1]).toEqual(fixed);
+    expect(after198[1]).not.toBe(before198[1]);
+    expect(after198[0]).toBe(before198[0]);
   });
 
   it("shows a streamed forming candle while it contains now, then falls back to the store", () => {
