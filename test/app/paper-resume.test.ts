@@ -2,7 +2,7 @@
  * Restart mid-run loses nothing: the system is stopped half-way (objects dropped, database closed), started again
  * on the same database, and every trade opened before the restart ends exactly as in a run that never stopped.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,5 +85,36 @@ describe("paper trading across a restart", () => {
     expect(beforeMid(straight).length).toBeGreaterThan(0);
     // Every trade opened before the restart: the same fills, exits and P&L, to the last digit.
     expect(beforeMid(restarted)).toEqual(beforeMid(straight));
+  }, 120_000);
+
+  it("fills a signal that was waiting for its entry when the run stopped, as if it had not stopped", async () => {
+    const base = defaultConfig(dir);
+    const config: Config = { ...base, momentum: { ...base.momentum, timeframes: ["1h", "4h"] } };
+    const straightFile = join(dir, "straight.db");
+    if (!existsSync(straightFile)) await runPart(straightFile, config, FROM, END);
+    const db = openDatabase(straightFile);
+    const straight = new PaperTradeStore(db).all(LIVE_RUN);
+    db.close();
+    // A trade whose signal came a few days in: the run stops right after the cycle that emitted it, before the
+    // candle it is filled on (the one opening at the signal's time) has closed.
+    const t = straight.find((x) => x.signalData.time >= FROM + 5 * DAY && x.signalData.time < MID)!;
+    expect(t).toBeDefined();
+    const at = t.signalData.time;
+    const file = join(dir, "pending.db");
+    await runPart(file, config, FROM, at);
+    const mid = openDatabase(file);
+    expect(new PaperTradeStore(mid).all(LIVE_RUN).some((x) => x.tradeId === t.tradeId)).toBe(false);
+    mid.close();
+    // Restarted a quarter of an hour later (its first analysis is at a new instant, so only the stored signal can
+    // reproduce the trade): the trade is opened and ends exactly as in the run that never stopped.
+    await runPart(file, config, at + 15 * 60_000, END);
+    const end = openDatabase(file);
+    const after = new PaperTradeStore(end).all(LIVE_RUN);
+    end.close();
+    expect(after.find((x) => x.tradeId === t.tradeId)).toEqual(t);
+    // …and only once.
+    expect(
+      after.filter((x) => x.signalData.symbol === t.signalData.symbol && x.entryTime === t.entryTime),
+    ).toHaveLength(1);
   }, 120_000);
 });

@@ -7,7 +7,8 @@
  * Trades are walked on the orchestrator's cycle interval (15m by default) where the symbol has those candles, else on
  * the base interval; a 1h candle is resolved on 15m candles when it touches both the stop and a target. The desk
  * reads candles only through the market view, so it sees exactly what the agents saw: nothing after "now".
- * Persistence is the caller's: every step's changed trades go to `onChange` in one call (one transaction).
+ * Persistence is the caller's: every step's changed trades go to `onChange` in one call (one transaction), and the
+ * signals waiting for their fill to `onPending` whenever they change.
  */
 import type { Candle } from "../../core/candle.js";
 import { type Interval, intervalMs } from "../../core/interval.js";
@@ -25,6 +26,10 @@ export interface PaperDeskOptions {
   readonly fallback: Interval;
   /** Open trades to resume (loaded from storage after a restart). */
   readonly resume?: readonly PaperTrade[];
+  /** Signals still waiting for their fill when the run stopped (loaded from storage after a restart). */
+  readonly resumePending?: readonly Signal[];
+  /** Called with the signals waiting for a fill whenever that list changes, for storage. */
+  readonly onPending?: (pending: readonly Signal[]) => void;
   /** Called once per step with every trade that changed (opened, filled, closed) and the events, for storage. */
   readonly onChange?: (trades: readonly PaperTrade[], events: readonly PaperEvent[]) => void;
   readonly onOpen?: (trade: PaperTrade) => void;
@@ -58,6 +63,8 @@ export class PaperDesk {
     for (const iv of new Set([o.interval, o.fallback])) {
       this.#books.set(iv, new PaperBook(iv, o.broker, resumed.get(iv) ?? []));
     }
+    // A signal shown before the stop is still filled at the first open after it, as if the run had not stopped.
+    this.#pending.push(...(o.resumePending ?? []));
   }
 
   /** A new signal: queued for the next price, unless a trade for its symbol and direction is already open. */
@@ -70,6 +77,7 @@ export class PaperDesk {
       return false;
     }
     this.#pending.push(signal);
+    this.#o.onPending?.(this.#pending.slice());
     return true;
   }
 
@@ -80,6 +88,7 @@ export class PaperDesk {
     const events: PaperEvent[] = [];
     const opened: PaperTrade[] = [];
     const closed: PaperTrade[] = [];
+    const pendingBefore = this.#pending.length;
     for (const symbol of symbols) {
       const iv = this.#intervalFor(symbol);
       for (const c of this.#newCandles(symbol, iv)) {
@@ -112,6 +121,7 @@ export class PaperDesk {
       }
     }
     if (changed.size > 0) this.#o.onChange?.([...changed.values()], events);
+    if (this.#pending.length !== pendingBefore) this.#o.onPending?.(this.#pending.slice());
     return { opened, closed };
   }
 
@@ -129,7 +139,10 @@ export class PaperDesk {
       }
     }
     if (out.length > 0) this.#o.onChange?.(out, []);
-    this.#pending.length = 0;
+    if (this.#pending.length > 0) {
+      this.#pending.length = 0;
+      this.#o.onPending?.([]);
+    }
     return out;
   }
 
