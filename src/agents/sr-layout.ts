@@ -245,7 +245,10 @@ export function clusterZone(layout: ZoneLayout, g: number): ClusterZone {
   }
   levels.sort((a, b) => byTimeframeDesc(a.interval, b.interval) || a.time - b.time || a.price - b.price);
   timeframes.sort(byTimeframeDesc);
-  const zone = { levels, timeframes, timeframeWeight };
+  // Frozen: these arrays are shared by every result built on this layout (and by symbol-analysis's summaries), so
+  // a caller sorting one in place would change the others.
+  for (const l of levels) Object.freeze(l);
+  const zone = { levels: Object.freeze(levels), timeframes: Object.freeze(timeframes), timeframeWeight };
   layout.zones[g] = zone;
   return zone;
 }

@@ -407,7 +407,8 @@ export function zoneSummary(z: ZoneSummary): ZoneSummary {
     price: z.price,
     type: z.type,
     touches: z.touches,
-    timeframes: z.timeframes.slice(),
+    // Shared, not copied: the detector's arrays are frozen (sr-layout.ts).
+    timeframes: z.timeframes,
     score: z.score,
   };
 }
