@@ -13,7 +13,11 @@
  */
 import type { Interval } from "../core/interval.js";
 import { intervalMs } from "../core/interval.js";
-import { ATR, EMA, MACD, RSI, SMA } from "../indicators/index.js";
+import { atrLookback, emaAlpha, emaLookback, macdLookback, rsiLookback, SMA } from "../indicators/index.js";
+import { trueRangeOf } from "../indicators/atr.js";
+import { emaNext } from "../indicators/ema.js";
+import { rsiFromAverages } from "../indicators/rsi.js";
+import { wilderNext } from "../indicators/wilder.js";
 
 /** Slots between anchor positions; also how many candles before its window an analysed series reads. */
 export const ANCHOR_SPAN = 128;
@@ -43,12 +47,42 @@ export interface IndicatorStream {
 
 const orNaN = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
 
+// The steppers below repeat, operation for operation, the `step` of the streaming classes in src/indicators (RSI,
+// EMA, ATR, MACD), which equal the batch kernels exactly; without the classes' per-update checks, state snapshots
+// and result objects they are several times faster, which is what a stream started at a new anchor costs. The
+// candle columns were checked when the candles were read. A test compares them with the batch kernels bit for bit.
+
 export const rsiStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    const ind = new RSI(period);
+    rsiLookback(period);
+    let i = 0;
+    let prev = 0;
+    let gain = 0;
+    let loss = 0;
     return (c, r, out) => {
-      out[0]![r] = orNaN(ind.update(c.close[r]!));
+      const x = c.close[r]!;
+      const d = x - prev;
+      prev = x;
+      const index = i++;
+      if (index === 0) {
+        out[0]![r] = Number.NaN;
+        return;
+      }
+      if (index <= period) {
+        if (d < 0) loss -= d;
+        else gain += d;
+        if (index < period) {
+          out[0]![r] = Number.NaN;
+          return;
+        }
+        gain /= period;
+        loss /= period;
+      } else {
+        gain = wilderNext(gain, d > 0 ? d : 0, period);
+        loss = wilderNext(loss, d < 0 ? -d : 0, period);
+      }
+      out[0]![r] = rsiFromAverages(gain, loss);
     };
   },
 });
@@ -56,9 +90,25 @@ export const rsiStream = (period: number): StreamSpec => ({
 export const emaStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    const ind = new EMA(period);
+    emaLookback(period);
+    const k = emaAlpha(period);
+    let i = 0;
+    let sum = 0;
+    let v = 0;
     return (c, r, out) => {
-      out[0]![r] = orNaN(ind.update(c.close[r]!));
+      const x = c.close[r]!;
+      const index = i++;
+      if (index < period) {
+        sum += x;
+        if (index < period - 1) {
+          out[0]![r] = Number.NaN;
+          return;
+        }
+        v = sum / period;
+      } else {
+        v = emaNext(v, x, k);
+      }
+      out[0]![r] = v;
     };
   },
 });
@@ -76,9 +126,30 @@ export const volumeSmaStream = (period: number): StreamSpec => ({
 export const atrStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    const ind = new ATR(period);
+    atrLookback(period);
+    let i = 0;
+    let prevClose = 0;
+    let a = 0;
     return (c, r, out) => {
-      out[0]![r] = orNaN(ind.update({ high: c.high[r]!, low: c.low[r]!, close: c.close[r]! }));
+      const index = i++;
+      const pc = prevClose;
+      prevClose = c.close[r]!;
+      if (index === 0) {
+        out[0]![r] = Number.NaN;
+        return;
+      }
+      const tr = trueRangeOf(c.high[r]!, c.low[r]!, pc);
+      if (index <= period) {
+        a += tr;
+        if (index < period) {
+          out[0]![r] = Number.NaN;
+          return;
+        }
+        a /= period;
+      } else {
+        a = wilderNext(a, tr, period);
+      }
+      out[0]![r] = a;
     };
   },
 });
@@ -86,12 +157,49 @@ export const atrStream = (period: number): StreamSpec => ({
 export const macdStream = (fast: number, slow: number, signal: number): StreamSpec => ({
   outputs: 3,
   start() {
-    const ind = new MACD({ fast, slow, signal });
+    // Checks the periods as the MACD class does (fast < slow, …) before any row is fed.
+    macdLookback({ fast, slow, signal });
+    const fk = emaAlpha(fast);
+    const sk = emaAlpha(slow);
+    const gk = emaAlpha(signal);
+    const lookback = slow - 1 + (signal - 1);
+    let i = 0;
+    let f = 0;
+    let sl = 0;
+    let sig = 0;
     return (c, r, out) => {
-      const v = ind.update(c.close[r]!);
-      out[0]![r] = v === undefined ? Number.NaN : v.macd;
-      out[1]![r] = v === undefined ? Number.NaN : v.signal;
-      out[2]![r] = v === undefined ? Number.NaN : v.histogram;
+      const x = c.close[r]!;
+      const index = i++;
+      let m: number;
+      if (index < slow) {
+        sl += x;
+        if (index >= slow - fast) f += x;
+        if (index < slow - 1) {
+          out[0]![r] = Number.NaN;
+          out[1]![r] = Number.NaN;
+          out[2]![r] = Number.NaN;
+          return;
+        }
+        f /= fast;
+        sl /= slow;
+        m = f - sl;
+      } else {
+        f = emaNext(f, x, fk);
+        sl = emaNext(sl, x, sk);
+        m = f - sl;
+      }
+      if (index < lookback) {
+        sig += m;
+        out[0]![r] = Number.NaN;
+        out[1]![r] = Number.NaN;
+        out[2]![r] = Number.NaN;
+        return;
+      }
+      if (index === lookback) sig = (sig + m) / signal;
+      else sig = emaNext(sig, m, gk);
+      out[0]![r] = m;
+      out[1]![r] = sig;
+      out[2]![r] = m - sig;
     };
   },
 });
