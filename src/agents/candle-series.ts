@@ -93,13 +93,13 @@ export class CandleSeries {
   /**
    * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `reuse`: a series
    * these candles continue (the previous window of the same series): the candles both hold — the same objects — are
-   * not checked or read again, and the columns are shared with it where possible.
+   * not checked or read again, and the columns are shared with it where possible. `suffixOf` (internal, for tail()
+   * and indicatorWindow()): `candles` are exactly reuse's candles from that index on, so nothing needs comparing.
    */
   constructor(candles: readonly Candle[], label = "candles", reuse?: CandleSeries, suffixOf?: number) {
     const n = candles.length;
     this.candles = candles;
     this.length = n;
-    // `suffixOf`: the caller vouches that `candles` are reuse's candles from that index on (tail(), windows).
     const shared = reuse
       ? suffixOf !== undefined
         ? { from: suffixOf, count: n }
