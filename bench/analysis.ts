@@ -12,7 +12,7 @@
  * New candle: the streaming indicators (RSI, EMA, MACD, ATR, OBV) per update on one series, and analyzeSymbol after
  * the next hour's candles arrive: in memory the view hands out the same candle objects, so series, indicators (carried
  * forward from their anchors) and S/R pivots are extended; after a write to SQLite the view reloads the changed
- * series, and their indicators are recomputed.
+ * tails, keeping the unchanged candles as the same objects, so the series are extended there too.
  * Each pass figure is the best of a few runs (the least disturbed by other work on the machine); new-candle figures
  * are the median of the timed steps.
  */
