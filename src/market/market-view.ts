@@ -35,6 +35,20 @@ export interface StoreMarketViewOptions {
   readonly cacheExtra?: number;
 }
 
+/** The candles of `c` (sorted by open time) with open time in [from, to]. */
+function openTimeSlice(c: readonly Candle[], from: number, to: number): Candle[] {
+  let lo = 0;
+  let hi = c.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c[mid]!.openTime < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < c.length && c[end]!.openTime <= to) end++;
+  return c.slice(lo, end);
+}
+
 /**
  * Replaces each candle of `fresh` by the candle of `old` with the same open time when every field is equal (both
  * sorted by open time): the same values as the same object, which is how the series cache tells a series continues.
@@ -70,9 +84,10 @@ function sameCandle(a: Candle, b: Candle): boolean {
 const TRIM_SLACK = 64;
 
 /**
- * Candles read per query when a stored (not aggregated) series is stepped forward: a replay walks history one close
- * at a time, and one SQLite query per close per series was a tenth of a backtest. Live, the store holds nothing past
- * now, so this reads what a single query would.
+ * Candles read per query from a stored (not aggregated) series by #storedRange — when a tail steps forward, and for
+ * the finer candles behind forming and aggregated ones: a replay walks history one close at a time, and one SQLite
+ * query per close per series was a tenth of a backtest. Live, the store holds nothing past now, so this reads what a
+ * single query would.
  */
 const READ_AHEAD = 256;
 
@@ -86,14 +101,6 @@ interface CacheEntry {
   sourceInterval: Interval | undefined;
   /** The largest count asked for this series since it was loaded. */
   maxCount: number;
-  /**
-   * Stored candles after the tail, read ahead in one query (see READ_AHEAD): candles the store held beyond `asOf`
-   * when they were read, oldest first, with openTime ≤ `aheadTo`. Private to the view: a candle leaves it for the
-   * tail only once it has closed by now. Dropped with the entry when the store's version changes.
-   */
-  ahead?: Candle[];
-  aheadPos?: number;
-  aheadTo?: number;
   /** The last answer of closed(): `sliceCount` candles of `sliceOf` when it held `sliceLength`. */
   slice?: readonly Candle[];
   sliceOf?: readonly Candle[];
@@ -199,18 +206,7 @@ export class StoreMarketView implements MarketView {
     ) {
       return this.#storedRange(symbol, interval, from, to);
     }
-    const c = e.candles;
-    // First index with openTime ≥ from, then take while openTime ≤ to.
-    let lo = 0;
-    let hi = c.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (c[mid]!.openTime < from) lo = mid + 1;
-      else hi = mid;
-    }
-    let end = lo;
-    while (end < c.length && c[end]!.openTime <= to) end++;
-    return c.slice(lo, end);
+    return openTimeSlice(e.candles, from, to);
   };
 
   /**
@@ -245,17 +241,7 @@ export class StoreMarketView implements MarketView {
       b = { from, to: end, version, candles: this.reader.store.range(key, from, end) };
       this.#blocks.set(k, b);
     }
-    const c = b.candles;
-    let lo = 0;
-    let hi = c.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (c[mid]!.openTime < from) lo = mid + 1;
-      else hi = mid;
-    }
-    let end = lo;
-    while (end < c.length && c[end]!.openTime <= to) end++;
-    return c.slice(lo, end);
+    return openTimeSlice(b.candles, from, to);
   }
 
   /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
@@ -293,34 +279,13 @@ export class StoreMarketView implements MarketView {
       return;
     }
     const from = nextOpenTime(interval, last.openTime);
-    if (e.sourceInterval === interval && interval !== "1M") {
-      this.#extendStored(e, symbol, interval, from, now);
-    } else {
-      // An aggregated interval is built from the finer tail cached here when it is current (see #fineRange).
-      const more = this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
-      for (const c of more) e.candles.push(c);
-    }
+    // A stored series is read from the view's read-ahead block; an aggregated one is built from the finer tail cached
+    // here when it is current (see #fineRange).
+    const more =
+      e.sourceInterval === interval
+        ? this.#storedRange(symbol, interval, from, lastClosedOpenTime(interval, now))
+        : this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
+    for (const c of more) e.candles.push(c);
     e.asOf = now;
-  }
-
-  /**
-   * #extend for a stored series: the candles closed by now from `from` on, taken from the read-ahead buffer, which
-   * is refilled with one query when it does not reach as far as now. The same candles closedRange returns.
-   */
-  #extendStored(e: CacheEntry, symbol: string, interval: Interval, from: number, now: number): void {
-    const hi = lastClosedOpenTime(interval, now);
-    if (hi < from) return;
-    if (e.ahead === undefined || e.aheadTo === undefined || e.aheadTo < hi) {
-      const to = Math.max(hi, from + READ_AHEAD * intervalMs(interval));
-      e.ahead = this.reader.store.range(this.reader.key(symbol, interval), from, to);
-      e.aheadPos = 0;
-      e.aheadTo = to;
-    }
-    const buf = e.ahead;
-    let i = e.aheadPos ?? 0;
-    // Candles before `from` are already in the tail (the buffer was read from an earlier `from`).
-    while (i < buf.length && buf[i]!.openTime < from) i++;
-    while (i < buf.length && buf[i]!.openTime <= hi) e.candles.push(buf[i++]!);
-    e.aheadPos = i;
   }
 }
