@@ -13,6 +13,7 @@ import {
 import { tallyTouches } from "../../src/agents/sr-touches.js";
 import type { Candle } from "../../src/core/candle.js";
 import type { SwingPivot } from "../../src/indicators/index.js";
+import { testCandle } from "../learning/fixtures/signals.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -135,22 +136,9 @@ describe("zone layout", () => {
   });
 });
 
-function candle(i: number, open: number, high: number, low: number, close: number): Candle {
-  return {
-    openTime: i * HOUR,
-    closeTime: (i + 1) * HOUR - 1,
-    open,
-    high,
-    low,
-    close,
-    volume: 1,
-    quoteVolume: 0,
-    trades: 0,
-    takerBuyBase: 0,
-    takerBuyQuote: 0,
-    closed: true,
-  };
-}
+/** An hourly candle numbered `i` (the shared test builder). */
+const candle = (i: number, open: number, high: number, low: number, close: number): Candle =>
+  testCandle(i * HOUR, HOUR, open, high, low, close);
 
 describe("touch counts are per zone", () => {
   // The detector counts touches for every band of the layout and drops bands beyond max_distance afterwards; that is

@@ -27,6 +27,7 @@ import {
 import type { Candle } from "../../src/core/candle.js";
 import type { Interval } from "../../src/core/interval.js";
 import { type SwingPivot, swingPivots } from "../../src/indicators/index.js";
+import { testCandle } from "../learning/fixtures/signals.js";
 import { bundled } from "../market/helpers.js";
 
 // ---- Oracles: the code as it was before the rewrite (profile-nodes.test.ts proves the new node finder equal to the
@@ -314,20 +315,7 @@ describe("volume profile results are bit-identical to the code before the speed-
 
 describe("liquidity sweeps equal the pivot-object version", () => {
   const HOUR = 3_600_000;
-  const bar = (i: number, o: number, h: number, l: number, c: number): Candle => ({
-    openTime: i * HOUR,
-    closeTime: (i + 1) * HOUR - 1,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    volume: 1,
-    quoteVolume: 0,
-    trades: 0,
-    takerBuyBase: 0,
-    takerBuyQuote: 0,
-    closed: true,
-  });
+  const bar = (i: number, o: number, h: number, l: number, c: number): Candle => testCandle(i * HOUR, HOUR, o, h, l, c);
 
   it("on random bars (equal highs and lows common), any pivot window and sub-range, in the same order", () => {
     const barArb = fc.tuple(
