@@ -31,6 +31,7 @@
  */
 import type { Candle } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
+import { memoByObject } from "../core/memo-by-object.js";
 import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
 import type { Agent } from "./agent.js";
@@ -257,20 +258,11 @@ export function analyzeSymbol(
  * Resolved options by the options object given: the orchestrator passes the same object on every cycle, and
  * resolving (defaults, validation, the read plan) each time cost as much as a small agent. Options are read-only.
  */
-const resolvedByOptions = new WeakMap<object, Resolved>();
-let resolvedDefaults: Resolved | undefined;
+const resolvedByOptions = memoByObject((options: Partial<SymbolAnalysisOptions>) => resolve(options));
+const DEFAULTS: Partial<SymbolAnalysisOptions> = {};
 
 function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resolved {
-  if (options === undefined) {
-    resolvedDefaults ??= resolve();
-    return resolvedDefaults;
-  }
-  let r = resolvedByOptions.get(options);
-  if (r === undefined) {
-    r = resolve(options);
-    resolvedByOptions.set(options, r);
-  }
-  return r;
+  return resolvedByOptions(options ?? DEFAULTS);
 }
 
 function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolAnalysis {

@@ -31,6 +31,7 @@
  * 9. Rationale: the supporting evidence, strongest first, joined by " | ", then any opposing evidence ("Against: …").
  *    id = `${symbol}-${direction}-${time}`: the same analysis always gives the same id.
  */
+import { memoByObject } from "../core/memo-by-object.js";
 import { assertJsonSafe } from "../agents/json-safe.js";
 import { type SymbolAnalysis, type ZoneSummary, zoneSummary } from "../agents/symbol-analysis.js";
 import { UsageError } from "../core/errors.js";
@@ -72,20 +73,8 @@ export type SynthesisResult =
       readonly direction: Direction | null;
     };
 
-/**
- * Resolved options by the options object given: the orchestrator passes the same object for every symbol of every
- * cycle, and resolving (defaults, validation) each time was a few percent of a backtest. Options are read-only.
- */
-const resolvedByOptions = new WeakMap<object, SynthesisOptions>();
-
-function resolvedFor(options: SynthesisOptionsInput): SynthesisOptions {
-  let o = resolvedByOptions.get(options);
-  if (o === undefined) {
-    o = resolveSynthesisOptions(options);
-    resolvedByOptions.set(options, o);
-  }
-  return o;
-}
+/** Resolved options by the options object given (the orchestrator passes the same object every time). */
+const resolvedFor = memoByObject(resolveSynthesisOptions);
 
 export function synthesizeSignal(
   analysis: SymbolAnalysis,
