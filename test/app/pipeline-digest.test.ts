@@ -1,0 +1,86 @@
+/**
+ * The pipeline's behaviour, pinned: two backtests over the bundled real candles (the benchmark's scenarios) reduced
+ * to a SHA-256 of every signal and every trade, field for field. A change to the analysis, synthesis, paper desk or
+ * learning that is meant to be invisible (a faster path, a refactor) must leave both digests as they are; a change
+ * that alters behaviour on purpose updates them here, and says so in its commit.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type BacktestResult, runBacktest } from "../../src/app/backtest.js";
+import { defaultConfig } from "../../src/core/config.js";
+import { DAY, type Interval } from "../../src/core/interval.js";
+import { CandleStore } from "../../src/market/candle-store.js";
+import { openDatabase } from "../../src/storage/database.js";
+import { bundled, key } from "../market/helpers.js";
+
+interface Scenario {
+  readonly symbols: readonly string[];
+  readonly files: readonly Interval[];
+  readonly from: string;
+  readonly days: number;
+  readonly momentum: readonly Interval[];
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function backtest(sc: Scenario): Promise<BacktestResult> {
+  const dir = mkdtempSync(join(tmpdir(), "cma-digest-"));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, "candles.db"));
+  const store = new CandleStore(db);
+  for (const s of sc.symbols) for (const tf of sc.files) store.upsert(key(s, tf), bundled("spot", s, tf));
+  const base = defaultConfig(dir);
+  const from = Date.parse(sc.from);
+  try {
+    return await runBacktest({
+      store,
+      exchange: "binance",
+      market: "spot",
+      config: { ...base, momentum: { ...base.momentum, timeframes: [...sc.momentum] } },
+      symbols: sc.symbols,
+      from,
+      to: from + sc.days * DAY,
+      broker: { taker_fee: 0.001 },
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function digest(r: BacktestResult): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ signals: r.signals, trades: r.trades }))
+    .digest("hex");
+}
+
+describe("pipeline digest over the bundled history", () => {
+  it("hourly cycles on 1h data: 5 symbols × 6 months", async () => {
+    const r = await backtest({
+      symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"],
+      files: ["1h", "1d"],
+      from: "2025-03-01T00:00:00Z",
+      days: 180,
+      momentum: ["1h", "4h"],
+    });
+    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([4321, 76, 73]);
+    expect(digest(r)).toBe("e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002");
+  }, 120_000);
+
+  it("15m cycles on 5m data: BTC and ETH × 60 days", async () => {
+    const r = await backtest({
+      symbols: ["BTCUSDT", "ETHUSDT"],
+      files: ["5m", "1h", "4h", "1d"],
+      from: "2025-12-01T00:00:00Z",
+      days: 60,
+      momentum: ["15m", "1h", "4h"],
+    });
+    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 11, 11]);
+    expect(digest(r)).toBe("c38ded909320d8ea13e2d214ade4a20dd5fd5ac5cfdcfcbd818126fc6f69c620");
+  }, 120_000);
+});
