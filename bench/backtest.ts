@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { runBacktest } from "../src/app/backtest.js";
-import { defaultConfig } from "../src/core/config.js";
+import { defaultConfig } from "../src/app/config.js";
 import { intervalMs } from "../src/core/interval.js";
 import { BUNDLED_CANDLES_DIR } from "../src/core/paths.js";
 import { readKlineFile } from "../src/market/binance-csv.js";

@@ -18,12 +18,12 @@
  *   second was confirmed within the last `divergenceMaxAge` candles. The more recent of the two kinds is reported.
  */
 import type { Candle } from "../core/candle.js";
-import type { Interval } from "../core/interval.js";
-import { isInterval } from "../core/interval.js";
+import { z } from "zod";
+import { int, interval, list, num } from "../core/config-schema.js";
+import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
 import { macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
@@ -296,25 +296,74 @@ function divergence(s: CandleSeries, rsis: Float64Array, o: MomentumOptions): Rs
   return best;
 }
 
-export interface MomentumAgentOptions extends Partial<MomentumOptions> {
-  /** Closed candles read per timeframe (default 500: enough for RSI and MACD to forget their seeds). */
-  readonly candles?: number;
+/** What momentum publishes on the symbol analysis. */
+export interface MomentumOutput {
+  readonly momentum: MomentumResult;
 }
 
+const configSection = z
+  .strictObject({
+    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(
+      (): Interval[] => ["15m", "1h", "4h"],
+    ),
+    rsi_period: int(2, 200).default(14),
+    oversold: num({ min: 0, max: 100 }).default(30),
+    overbought: num({ min: 0, max: 100 }).default(70),
+    macd_fast: int(2, 100).default(12),
+    macd_slow: int(3, 200).default(26),
+    macd_signal: int(1, 100).default(9),
+  })
+  .superRefine((m, ctx) => {
+    if (m.overbought <= m.oversold) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["overbought"],
+        message: `${m.overbought} is not above oversold (${m.oversold}); overbought must be the higher RSI level`,
+      });
+    }
+    if (m.macd_slow <= m.macd_fast) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["macd_slow"],
+        message: `${m.macd_slow} is not above macd_fast (${m.macd_fast}); the slow EMA must be the longer one`,
+      });
+    }
+  });
+
 /**
- * Momentum as an Agent. Timeframes without enough history are listed in `missing`, not thrown: a young market still
- * gets RSI on the timeframes it has.
+ * Momentum on each of its timeframes. Timeframes without enough history are listed in its `missing`, not thrown: a
+ * young market still gets RSI on the timeframes it has.
  */
-export function createMomentumAgent(options: MomentumAgentOptions = {}): Agent<MomentumResult> {
-  const { candles: count = 500, ...rest } = options;
-  const o = resolveMomentumOptions(rest);
-  checkWhole(AGENT, "candles", count, momentumMinCandles(o));
-  return {
-    name: "momentum",
-    analyze(view: MarketView, symbol: string): MomentumResult {
-      const candles: Partial<Record<Interval, readonly Candle[]>> = {};
-      for (const tf of o.timeframes) candles[tf] = view.closed(symbol, tf, count);
-      return analyzeMomentum({ candles }, o);
-    },
-  };
-}
+export const momentumAgent: AgentDefinition<MomentumOptions, MomentumOutput, "momentum", typeof configSection> = {
+  name: AGENT,
+  title: "Momentum Agent",
+  icon: "📊",
+  role: "RSI, MACD, OBV, divergences",
+  publishes: ["momentum"],
+  optionsKey: "momentum",
+  config: {
+    key: "momentum",
+    section: configSection,
+    intervalKeys: ["timeframes"],
+    fromConfig: (m) => ({
+      timeframes: [...m.timeframes],
+      rsiPeriod: m.rsi_period,
+      oversold: m.oversold,
+      overbought: m.overbought,
+      macdFast: m.macd_fast,
+      macdSlow: m.macd_slow,
+      macdSignal: m.macd_signal,
+    }),
+  },
+  resolve: (given) => resolveMomentumOptions(given),
+  reads: (o, s) => o.timeframes.map((interval) => ({ interval, candles: s.candles, indicators: true })),
+  analyze(ctx, o) {
+    const candles: Partial<Record<Interval, CandleSeries>> = {};
+    for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
+    return { momentum: analyzeMomentum({ candles }, o) };
+  },
+  unavailable: (out) =>
+    out.momentum.missing.length > 0 && Object.keys(out.momentum.timeframes).length === 0
+      ? "no timeframe with enough history for RSI and MACD"
+      : null,
+};

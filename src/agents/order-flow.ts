@@ -15,8 +15,9 @@
 import { type Candle, hasTakerVolume } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
 import { type Interval, isInterval } from "../core/interval.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import { z } from "zod";
+import { int, interval } from "../core/config-schema.js";
+import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
@@ -196,13 +197,32 @@ export function analyzeOrderFlow(input: OrderFlowInput, options?: Partial<OrderF
   };
 }
 
-/** The order-flow agent: the last `window` closed candles of `interval`. */
-export function createOrderFlowAgent(options?: Partial<OrderFlowOptions>): Agent<OrderFlowResult> {
-  const o = resolveOrderFlowOptions(options);
-  return {
-    name: "order-flow",
-    analyze(view: MarketView, symbol: string): OrderFlowResult {
-      return analyzeOrderFlow({ candles: view.closed(symbol, o.interval, o.window) }, o);
-    },
-  };
+/** What order flow publishes on the symbol analysis. */
+export interface OrderFlowOutput {
+  readonly orderFlow: OrderFlowResult;
 }
+
+const configSection = z.strictObject({
+  interval: interval().default("1h"),
+  window: int(1, 5000, "of candles").default(24),
+});
+
+/** Order flow over the last `window` closed candles of `interval`. */
+export const orderFlowAgent: AgentDefinition<OrderFlowOptions, OrderFlowOutput, "order_flow", typeof configSection> = {
+  name: "order-flow",
+  title: "Order Flow Agent",
+  icon: "🌊",
+  role: "taker buy/sell imbalance",
+  publishes: ["orderFlow"],
+  optionsKey: "orderFlow",
+  config: {
+    key: "order_flow",
+    section: configSection,
+    intervalKeys: ["interval"],
+    fromConfig: (f) => ({ interval: f.interval, window: f.window }),
+  },
+  resolve: (given) => resolveOrderFlowOptions(given),
+  reads: (o) => [{ interval: o.interval, candles: o.window, indicators: false }],
+  analyze: (ctx, o) => ({ orderFlow: analyzeOrderFlow({ candles: ctx.series(o.interval) }, o) }),
+  unavailable: (out) => (out.orderFlow.available ? null : out.orderFlow.reason),
+};

@@ -28,11 +28,13 @@
  */
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
-import { DAY, HOUR, type Interval, MINUTE, WEEK } from "../core/interval.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import { DAY, HOUR, MINUTE, WEEK } from "../core/interval.js";
+import { z } from "zod";
+import { duration, int, interval, list, num, oneOf } from "../core/config-schema.js";
+import type { AgentDefinition } from "./agent.js";
+import { srDetectorAgent } from "./sr-detector.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
-import { CandleSeries, insufficientHistory, lastClosedBy } from "./candle-series.js";
+import { CandleSeries, lastClosedBy } from "./candle-series.js";
 
 export interface BreakoutThreshold {
   /** "atr": value × ATR; "fraction": value × the level's price. */
@@ -373,27 +375,71 @@ function volatility(atrs: Float64Array, last: number, o: PriceActionOptions): Pr
   return { atr: atrNow, atrBaseline: baseline, ratio, state, reason: null };
 }
 
-export interface PriceActionAgentOptions extends Partial<PriceActionOptions> {
-  /** The timeframe analysed (default 1h). */
-  readonly interval?: Interval;
-  /** Closed candles read per analysis (default 500: enough for the ATR to forget its seed). */
-  readonly candles?: number;
-  /** The zones to watch for a symbol, e.g. from the S/R detector's latest result. */
-  readonly zones?: (symbol: string) => readonly PriceBand[];
+/** What price action publishes on the symbol analysis. */
+export interface PriceActionOutput {
+  readonly priceAction: PriceActionResult;
 }
 
-/** Price action as an Agent; throws InsufficientDataError (naming symbol, interval and counts) on a short history. */
-export function createPriceActionAgent(options: PriceActionAgentOptions = {}): Agent<PriceActionResult> {
-  const { interval = "1h", candles: count = 500, zones, ...rest } = options;
-  const o = resolvePriceActionOptions(rest);
-  const need = priceActionMinCandles(o);
-  checkWhole(AGENT, "candles", count, need);
-  return {
-    name: "price-action",
-    analyze(view: MarketView, symbol: string): PriceActionResult {
-      const candles = view.closed(symbol, interval, count);
-      if (candles.length < need) throw insufficientHistory(AGENT, symbol, interval, candles.length, need, view.now());
-      return analyzePriceAction({ candles, zones: zones?.(symbol) ?? [] }, o);
-    },
-  };
-}
+// The limits keep every allowed value inside what the 500 candles per timeframe that `cma analyze` reads can warm
+// up, so a valid config never fails later in the agent. `interval` is the analysis's base interval.
+const configSection = z
+  .strictObject({
+    interval: interval().default("1h"),
+    change_windows: list(duration(), "a list of durations like [1h, 4h, 24h]", { min: 1 }).default(() => [
+      "1h",
+      "4h",
+      "24h",
+    ]),
+    range_candles: int(2, 400, "of candles").default(20),
+    breakout_threshold: num({ min: 0, max: 10 }).default(0.1),
+    breakout_threshold_unit: oneOf(["atr", "fraction"] as const).default("atr"),
+    atr_period: int(1, 200).default(14),
+    ema_period: int(2, 200).default(20),
+  })
+  .superRefine((p, ctx) => {
+    if (p.breakout_threshold_unit === "fraction" && p.breakout_threshold > 0.5) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breakout_threshold"],
+        message: `${p.breakout_threshold} is a fraction of the price above 0.5 (50 %); with unit fraction use e.g. 0.002 for 0.2 %`,
+      });
+    }
+  });
+
+/** Price action on the base interval, watching the S/R detector's zones for breakouts. */
+export const priceActionAgent: AgentDefinition<
+  PriceActionOptions,
+  PriceActionOutput,
+  "price_action",
+  typeof configSection
+> = {
+  name: "price-action",
+  title: "Price Action Agent",
+  icon: "📈",
+  role: "breakouts, ranges, volatility",
+  publishes: ["priceAction"],
+  optionsKey: "priceAction",
+  config: {
+    key: "price_action",
+    section: configSection,
+    intervalKeys: ["interval"],
+    fromConfig: (pa) => ({
+      changeWindows: [...pa.change_windows],
+      rangeLookback: pa.range_candles,
+      threshold: { unit: pa.breakout_threshold_unit, value: pa.breakout_threshold },
+      atrPeriod: pa.atr_period,
+      emaPeriod: pa.ema_period,
+    }),
+  },
+  resolve: (given) => resolvePriceActionOptions(given),
+  reads: (_o, s) => [{ interval: s.baseInterval, candles: s.candles, indicators: true }],
+  requires: (o, s) => ({ interval: s.baseInterval, candles: priceActionMinCandles(o), what: "price-action" }),
+  after: [srDetectorAgent],
+  analyze: (ctx, o) => ({
+    priceAction: analyzePriceAction(
+      { candles: ctx.series(ctx.settings.baseInterval), zones: ctx.outputOf(srDetectorAgent).zones },
+      o,
+    ),
+  }),
+  unavailable: () => null,
+};

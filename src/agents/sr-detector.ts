@@ -29,10 +29,11 @@
  */
 import type { Candle } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
-import { INTERVALS, type Interval, intervalMs, isInterval } from "../core/interval.js";
+import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
 import { type SwingPivot, swingPivots } from "../indicators/index.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import { z } from "zod";
+import { bool, int, interval, list, num } from "../core/config-schema.js";
+import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { closedWindow } from "./closed-window.js";
@@ -671,44 +672,107 @@ export function htfConfluence(result: SrResult, price: number, tolerance: number
   };
 }
 
-/** A result with no zones: what a symbol without any closed candle gets. */
-function emptyResult(o: SrDetectorOptions, now: number, candles: Partial<Record<Interval, number>>): SrResult {
-  const missing = o.timeframes.map((interval) => {
-    const pw = pivotWindowFor(o, interval);
-    return {
-      interval,
-      reason: "not enough history" as const,
-      candles: candles[interval] ?? 0,
-      needed: pw.left + pw.right + 1,
-    };
-  });
-  return finish([], null, now, o, [], missing);
+/** The reported fields of a zone (the detector's zones carry more: levels, touches by timeframe, …). */
+export interface ZoneSummary {
+  readonly low: number;
+  readonly high: number;
+  readonly price: number;
+  readonly type: SrZoneType;
+  readonly touches: number;
+  readonly timeframes: readonly Interval[];
+  readonly score: number;
 }
 
-/**
- * The detector as an Agent. The price is the close of the forming candle of the finest configured timeframe (the
- * latest trade the view knows), else the last close of the finest timeframe that has one.
- */
-export function createSrDetectorAgent(options?: SrDetectorOptionsInput): Agent<SrResult> {
-  const o = resolveSrDetectorOptions(options);
-  const finestFirst = [...o.timeframes].sort((a, b) => intervalMs(a) - intervalMs(b));
+export function zoneSummary(z: ZoneSummary): ZoneSummary {
   return {
-    name: AGENT,
-    analyze(view: MarketView, symbol: string): SrResult {
-      const now = view.now();
-      const candles: Partial<Record<Interval, readonly Candle[]>> = {};
-      for (const tf of o.timeframes) candles[tf] = view.closed(symbol, tf, o.lookback);
-      let price: number | undefined = view.forming(symbol, finestFirst[0]!)?.close;
-      for (const tf of finestFirst) {
-        if (price !== undefined) break;
-        price = candles[tf]!.at(-1)?.close;
-      }
-      if (price === undefined || !(price > 0)) {
-        const counts: Partial<Record<Interval, number>> = {};
-        for (const tf of o.timeframes) counts[tf] = candles[tf]!.length;
-        return emptyResult(o, now, counts);
-      }
-      return analyzeResolved({ candles, price, now }, o);
-    },
+    low: z.low,
+    high: z.high,
+    price: z.price,
+    type: z.type,
+    touches: z.touches,
+    // Shared, not copied: the detector's arrays are frozen (sr-layout.ts).
+    timeframes: z.timeframes,
+    score: z.score,
   };
 }
+
+/** What the detector publishes on the symbol analysis. */
+export interface SrOutput {
+  /** Highest score first. */
+  readonly zones: readonly ZoneSummary[];
+  readonly nearestSupport: ZoneSummary | null;
+  readonly nearestResistance: ZoneSummary | null;
+}
+
+/** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
+export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
+
+const configSection = z
+  .strictObject({
+    enabled: bool().default(true),
+    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(() => [
+      ...DEFAULT_TIMEFRAMES,
+    ]),
+    // 11: a swing pivot on 1w and below needs 5 candles on each side of it.
+    lookback: int(11, 5000, "of candles").default(100),
+    min_touches: int(1, 50).default(2),
+    confluence_tolerance: num({ above: 0, max: 0.2 }).default(0.015),
+  })
+  .superRefine((s, ctx) => {
+    // Each timeframe's levels are weighted (1M 10 … 1h 2); a timeframe without a weight has no place in the score.
+    s.timeframes.forEach((tf, i) => {
+      if (!DEFAULT_TIMEFRAMES.includes(tf))
+        ctx.addIssue({
+          code: "custom",
+          path: ["timeframes", i],
+          message: `${tf} has no S/R weight; use timeframes from ${DEFAULT_TIMEFRAMES.join(", ")}`,
+        });
+    });
+  });
+
+/**
+ * The detector as a registered agent: zones of `timeframes` against the analysis's price (the forming close of the
+ * finest interval read, else the latest close). A timeframe without enough candles for one pivot is listed in the
+ * analysis's `missing`.
+ */
+export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_detector", typeof configSection> = {
+  name: AGENT,
+  title: "S/R Detection Agent",
+  icon: "🎯",
+  role: "higher-timeframe support/resistance zones",
+  publishes: ["zones", "nearestSupport", "nearestResistance"],
+  optionsKey: "srDetector",
+  config: {
+    key: "sr_detector",
+    section: configSection,
+    intervalKeys: ["timeframes"],
+    fromConfig: (sr) => ({
+      timeframes: [...sr.timeframes],
+      lookback: sr.lookback,
+      min_touches: sr.min_touches,
+      confluence_tolerance: sr.confluence_tolerance,
+    }),
+  },
+  resolve: (given) => resolveSrDetectorOptions(given),
+  reads: (o) => o.timeframes.map((interval) => ({ interval, candles: o.lookback, indicators: false })),
+  analyze(ctx, o) {
+    const candles: Partial<Record<Interval, CandleSeries>> = {};
+    for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
+    const sr = analyzeSupportResistance({ candles, price: ctx.price, now: ctx.now }, o);
+    for (const m of sr.timeframesMissing) {
+      ctx.missing({
+        part: "zones",
+        interval: m.interval,
+        candles: m.candles,
+        needed: m.needed,
+        reason: `${m.candles} closed ${m.interval} candles, one swing pivot needs ${m.needed}`,
+      });
+    }
+    return {
+      zones: sr.zones.map(zoneSummary),
+      nearestSupport: sr.nearestSupport ? zoneSummary(sr.nearestSupport) : null,
+      nearestResistance: sr.nearestResistance ? zoneSummary(sr.nearestResistance) : null,
+    };
+  },
+  unavailable: (out) => (out.zones.length === 0 ? "no support/resistance zone" : null),
+};

@@ -21,12 +21,15 @@
  * - `missing`: what was left out for lack of history, with counts: `part` "timeframes" (an interval with fewer than
  *   the indicators' warm-up) or "zones" (an S/R timeframe without enough candles for one pivot). A symbol missing
  *   only some timeframes is analysed on the rest; too few candles on the BASE interval throws InsufficientDataError.
- * - `priceAction`, `momentum`, `volume`: the agents' results (price-action.ts, momentum.ts, volume-spike.ts); price
- *   action watches the S/R zones below for breakouts.
- * - `orderFlow` (order-flow.ts) and `volumeProfile` (volume-profile.ts; summarised to `poc`, `valueAreaLow`,
- *   `valueAreaHigh`, nodes and sweeps — null prices with a reason when unavailable).
- * - `zones`: the S/R detector's zones, highest score first, each { low, high, price, type, touches, timeframes,
- *   score }; `nearestSupport` / `nearestResistance` the closest of each type.
+ * - then the fields each registered agent publishes (registry.ts), in registry order:
+ *   - `zones`: the S/R detector's zones, highest score first, each { low, high, price, type, touches, timeframes,
+ *     score }; `nearestSupport` / `nearestResistance` the closest of each type (sr-detector.ts);
+ *   - `priceAction`, `momentum`, `volume` (price-action.ts, momentum.ts, volume-spike.ts); price action watches
+ *     the S/R zones for breakouts, so it runs after the detector;
+ *   - `orderFlow` (order-flow.ts) and `volumeProfile` (volume-profile.ts; summarised to `poc`, `valueAreaLow`,
+ *     `valueAreaHigh`, nodes and sweeps — null prices with a reason when unavailable);
+ *   - and whatever an added agent publishes.
+ * The per-timeframe table uses momentum's RSI and MACD periods and price action's ATR period.
  * The result is checked before it is returned: no NaN, Infinity or undefined anywhere (a DataError otherwise).
  */
 import type { Candle } from "../core/candle.js";
@@ -34,52 +37,23 @@ import { UsageError } from "../core/errors.js";
 import { memoByObject } from "../core/memo-by-object.js";
 import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import type { AgentContext, AnalysisSettings, AnyAgent, MissingPart } from "./agent.js";
 import { checkWhole } from "./agent-options.js";
 import { type CandleSeries, insufficientHistory } from "./candle-series.js";
 import { ANCHOR_SPAN } from "./indicator-streams.js";
 import { assertJsonSafe } from "./json-safe.js";
-import {
-  analyzeMomentum,
-  type MomentumOptions,
-  type MomentumResult,
-  momentumMinCandles,
-  resolveMomentumOptions,
-} from "./momentum.js";
-import {
-  analyzeOrderFlow,
-  type OrderFlowOptions,
-  type OrderFlowResult,
-  resolveOrderFlowOptions,
-} from "./order-flow.js";
-import {
-  analyzePriceAction,
-  type PriceActionOptions,
-  type PriceActionResult,
-  priceActionMinCandles,
-  resolvePriceActionOptions,
-} from "./price-action.js";
+import { type MomentumOptions, type MomentumOutput, momentumMinCandles, resolveMomentumOptions } from "./momentum.js";
+import type { OrderFlowOptions, OrderFlowOutput } from "./order-flow.js";
+import { type PriceActionOptions, type PriceActionOutput, resolvePriceActionOptions } from "./price-action.js";
+import { AGENTS } from "./registry.js";
 import { seriesCacheOf } from "./series-cache.js";
-import {
-  analyzeSupportResistance,
-  resolveSrDetectorOptions,
-  type SrDetectorOptionsInput,
-  type SrZoneType,
-} from "./sr-detector.js";
-import {
-  analyzeVolumeProfile,
-  type LiquiditySweep,
-  resolveVolumeProfileOptions,
-  type VolumeNode,
-  type VolumeProfileOptions,
-} from "./volume-profile.js";
-import {
-  analyzeVolumeSpike,
-  resolveVolumeSpikeOptions,
-  type VolumeSpikeOptions,
-  type VolumeSpikeResult,
-  volumeSpikeMinCandles,
-} from "./volume-spike.js";
+import type { SrDetectorOptionsInput, SrOutput } from "./sr-detector.js";
+import type { VolumeProfileOptions, VolumeProfileOutput } from "./volume-profile.js";
+import type { VolumeSpikeOptions, VolumeSpikeOutput } from "./volume-spike.js";
+
+export type { MissingPart } from "./agent.js";
+export { type ZoneSummary, zoneSummary } from "./sr-detector.js";
+export type { VolumeProfileSummary } from "./volume-profile.js";
 
 export interface SymbolAnalysisOptions {
   /** The timeframe of price action and volume (default 1h). */
@@ -94,6 +68,10 @@ export interface SymbolAnalysisOptions {
   readonly srDetector: SrDetectorOptionsInput;
   readonly orderFlow: Partial<OrderFlowOptions>;
   readonly volumeProfile: Partial<VolumeProfileOptions>;
+  /** The agents to run (default: the registry's); an added agent's options go under its `optionsKey`. */
+  readonly agents?: readonly AnyAgent[] | undefined;
+  /** Options of added agents, by their `optionsKey`. */
+  readonly [optionsKey: string]: unknown;
 }
 
 export const DEFAULT_SYMBOL_ANALYSIS_OPTIONS: SymbolAnalysisOptions = {
@@ -118,42 +96,8 @@ export interface TimeframeSnapshot {
   readonly obv: number;
 }
 
-export interface MissingPart {
-  readonly part: "timeframes" | "zones";
-  readonly interval: Interval;
-  readonly candles: number;
-  readonly needed: number;
-  readonly reason: string;
-}
-
-export interface ZoneSummary {
-  readonly low: number;
-  readonly high: number;
-  readonly price: number;
-  readonly type: SrZoneType;
-  readonly touches: number;
-  readonly timeframes: readonly Interval[];
-  readonly score: number;
-}
-
-export interface VolumeProfileSummary {
-  readonly available: boolean;
-  readonly reason: string | null;
-  readonly candles: number;
-  /** Price of the point of control (centre of its bin) and the volume in that bin. */
-  readonly poc: number | null;
-  readonly pocVolume: number | null;
-  readonly valueAreaLow: number | null;
-  readonly valueAreaHigh: number | null;
-  readonly binSize: number | null;
-  /** The last close against the value area. */
-  readonly position: "above" | "inside" | "below" | null;
-  readonly highVolumeNodes: readonly VolumeNode[];
-  readonly lowVolumeNodes: readonly VolumeNode[];
-  readonly sweeps: readonly LiquiditySweep[];
-}
-
-export interface SymbolAnalysis {
+/** The fields every analysis has, whichever agents ran. */
+export interface AnalysisBase {
   readonly symbol: string;
   readonly time: number;
   readonly baseInterval: Interval;
@@ -161,37 +105,74 @@ export interface SymbolAnalysis {
   readonly priceSource: "forming" | "closed";
   readonly timeframes: Readonly<Partial<Record<Interval, TimeframeSnapshot>>>;
   readonly missing: readonly MissingPart[];
-  readonly priceAction: PriceActionResult;
-  readonly momentum: MomentumResult;
-  readonly volume: VolumeSpikeResult;
-  readonly orderFlow: OrderFlowResult;
-  readonly volumeProfile: VolumeProfileSummary;
-  readonly zones: readonly ZoneSummary[];
-  readonly nearestSupport: ZoneSummary | null;
-  readonly nearestResistance: ZoneSummary | null;
+}
+
+/** The analysis with the built-in agents' fields (an added agent's fields are there too, untyped). */
+export interface SymbolAnalysis
+  extends AnalysisBase,
+    SrOutput,
+    PriceActionOutput,
+    MomentumOutput,
+    VolumeSpikeOutput,
+    OrderFlowOutput,
+    VolumeProfileOutput {}
+
+/** Milliseconds each agent took, summed over the analyses that were given this sink. */
+export type AgentTimings = Map<string, number>;
+
+interface PlannedAgent {
+  readonly agent: AnyAgent;
+  readonly options: unknown;
 }
 
 interface Resolved {
-  readonly baseInterval: Interval;
+  readonly settings: AnalysisSettings;
   readonly timeframes: readonly Interval[];
-  readonly candles: number;
-  readonly priceAction: PriceActionOptions;
-  readonly momentum: MomentumOptions;
-  readonly volume: VolumeSpikeOptions;
-  readonly srDetector: ReturnType<typeof resolveSrDetectorOptions>;
-  readonly orderFlow: OrderFlowOptions;
-  readonly volumeProfile: VolumeProfileOptions;
-  /** Closed candles needed on the base interval. */
-  readonly baseNeed: number;
+  /** In the order they run: the registry's, each after the agents it names in `after`. */
+  readonly agents: readonly PlannedAgent[];
+  /** The order their fields appear in the analysis: the registry's. */
+  readonly published: readonly AnyAgent[];
+  readonly rsiPeriod: number;
+  readonly macd: { readonly fast: number; readonly slow: number; readonly signal: number };
+  readonly atrPeriod: number;
   /** Closed candles a `timeframes` entry needs (the indicators' warm-up). */
   readonly snapshotNeed: number;
+  /** Intervals without which there is no analysis, with the candles needed and who needs them. */
+  readonly required: readonly { readonly interval: Interval; readonly candles: number; readonly what: string }[];
   /** Every interval read, with how many candles. */
   readonly reads: ReadonlyMap<Interval, number>;
-  /** The intervals whose indicators are read (base, reported and momentum timeframes): read from their anchor. */
+  /** The intervals whose indicators are read: read from their anchor. */
   readonly indicatorIntervals: ReadonlySet<Interval>;
 }
 
 const WHAT = "symbol analysis";
+
+/** The fields of AnalysisBase: no agent may publish them. */
+const BASE_FIELDS = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing"];
+
+function optionsOf(given: Partial<SymbolAnalysisOptions>, key: string): unknown {
+  return (given as Record<string, unknown>)[key];
+}
+
+/** The registry's order, except that an agent runs after those it names in `after` (which must be registered). */
+function runOrder(agents: readonly AnyAgent[]): AnyAgent[] {
+  const out: AnyAgent[] = [];
+  const placing = new Set<AnyAgent>();
+  const place = (a: AnyAgent) => {
+    if (out.includes(a)) return;
+    if (placing.has(a)) throw new UsageError(`${WHAT}: agents ${a.name} and its "after" agents wait for each other.`);
+    placing.add(a);
+    for (const d of a.after ?? []) {
+      if (!agents.includes(d)) {
+        throw new UsageError(`${WHAT}: agent ${a.name} runs after ${d.name}, which is not registered.`);
+      }
+      place(d);
+    }
+    out.push(a);
+  };
+  for (const a of agents) place(a);
+  return out;
+}
 
 function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
   const baseInterval = given.baseInterval ?? DEFAULT_SYMBOL_ANALYSIS_OPTIONS.baseInterval;
@@ -200,36 +181,56 @@ function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
   for (const tf of [baseInterval, ...timeframes]) {
     if (typeof tf !== "string" || !isInterval(tf)) throw new UsageError(`${WHAT}: "${String(tf)}" is not an interval.`);
   }
-  const priceAction = resolvePriceActionOptions(given.priceAction);
+  const settings: AnalysisSettings = { baseInterval, candles };
+  const registered = given.agents ?? AGENTS;
+  const owner = new Map<string, string>(BASE_FIELDS.map((f) => [f, "the analysis itself"]));
+  for (const a of registered) {
+    for (const f of a.publishes) {
+      const other = owner.get(f);
+      if (other) throw new UsageError(`${WHAT}: agent ${a.name} publishes "${f}", which ${other} publishes already.`);
+      owner.set(f, `agent ${a.name}`);
+    }
+  }
+  const agents = runOrder(registered).map((agent) => ({
+    agent,
+    options: agent.resolve(optionsOf(given, agent.optionsKey) as never),
+  }));
   const momentum = resolveMomentumOptions(given.momentum);
-  const volume = resolveVolumeSpikeOptions(given.volume);
-  const srDetector = resolveSrDetectorOptions(given.srDetector);
-  const orderFlow = resolveOrderFlowOptions(given.orderFlow);
-  const volumeProfile = resolveVolumeProfileOptions(given.volumeProfile);
-  const baseNeed = Math.max(priceActionMinCandles(priceAction), volumeSpikeMinCandles(volume));
+  const priceAction = resolvePriceActionOptions(given.priceAction);
   const snapshotNeed = Math.max(momentumMinCandles(momentum), priceAction.atrPeriod + 1);
-  checkWhole(WHAT, "candles", candles, Math.max(baseNeed, snapshotNeed));
 
+  const required: { interval: Interval; candles: number; what: string }[] = [];
   const reads = new Map<Interval, number>();
+  const indicatorIntervals = new Set<Interval>([baseInterval, ...timeframes]);
   const want = (tf: Interval, n: number) => reads.set(tf, Math.max(reads.get(tf) ?? 0, n));
-  for (const tf of [baseInterval, ...timeframes, ...momentum.timeframes]) want(tf, candles);
-  for (const tf of srDetector.timeframes) want(tf, srDetector.lookback);
-  want(orderFlow.interval, orderFlow.window);
-  want(volumeProfile.interval, volumeProfile.window);
+  for (const tf of [baseInterval, ...timeframes]) want(tf, candles);
+  for (const { agent, options } of agents) {
+    for (const r of agent.reads(options, settings)) {
+      want(r.interval, r.candles);
+      if (r.indicators) indicatorIntervals.add(r.interval);
+    }
+    const need = agent.requires?.(options, settings);
+    if (!need) continue;
+    const same = required.find((r) => r.interval === need.interval);
+    if (same) {
+      same.candles = Math.max(same.candles, need.candles);
+      same.what = `${same.what} and ${need.what}`;
+    } else required.push({ ...need });
+  }
+  const most = Math.max(snapshotNeed, ...required.map((r) => r.candles));
+  checkWhole(WHAT, "candles", candles, most);
   return {
-    baseInterval,
+    settings,
     timeframes: [...new Set([...timeframes, baseInterval])].sort((a, b) => intervalMs(a) - intervalMs(b)),
-    candles,
-    priceAction,
-    momentum,
-    volume,
-    srDetector,
-    orderFlow,
-    volumeProfile,
-    baseNeed,
+    agents,
+    published: registered,
+    rsiPeriod: momentum.rsiPeriod,
+    macd: { fast: momentum.macdFast, slow: momentum.macdSlow, signal: momentum.macdSignal },
+    atrPeriod: priceAction.atrPeriod,
     snapshotNeed,
+    required: required.map((r) => ({ ...r, what: `the ${r.what} analysis` })),
     reads,
-    indicatorIntervals: new Set([baseInterval, ...timeframes, ...momentum.timeframes]),
+    indicatorIntervals,
   };
 }
 
@@ -238,20 +239,26 @@ function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
  * read one interval): what a store must hold for a full analysis. Validates the options like analyzeSymbol.
  */
 export function symbolAnalysisReads(options?: Partial<SymbolAnalysisOptions>): ReadonlyMap<Interval, number> {
-  return new Map(resolve(options).reads);
+  return new Map(resolvedFor(options).reads);
+}
+
+/** The agents an analysis with these options runs, in registry order. */
+export function analysisAgents(options?: Partial<SymbolAnalysisOptions>): readonly AnyAgent[] {
+  return resolvedFor(options).published;
 }
 
 /**
- * Analyses `symbol` as of view.now(). Throws InsufficientDataError when the base interval has too little history
- * (naming the interval, the candles there are and the candles needed); other timeframes that lack history are
- * listed in `missing`.
+ * Analyses `symbol` as of view.now(). Throws InsufficientDataError when an interval an agent cannot do without has
+ * too little history (naming the interval, the candles there are and the candles needed); other timeframes that
+ * lack history are listed in `missing`. With `timings`, adds each agent's time to it.
  */
 export function analyzeSymbol(
   view: MarketView,
   symbol: string,
   options?: Partial<SymbolAnalysisOptions>,
+  timings?: AgentTimings,
 ): SymbolAnalysis {
-  return analyzeResolved(view, symbol, resolvedFor(options));
+  return analyzeResolved(view, symbol, resolvedFor(options), timings);
 }
 
 /**
@@ -265,7 +272,7 @@ function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resol
   return resolvedByOptions(options ?? DEFAULTS);
 }
 
-function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolAnalysis {
+function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?: AgentTimings): SymbolAnalysis {
   const now = view.now();
   const cache = seriesCacheOf(view);
   // Series with indicators are read ANCHOR_SPAN candles further back, so their indicators can start at the anchor
@@ -284,18 +291,15 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
   }
   const raw = new Map<Interval, readonly Candle[]>();
   for (const [tf, w] of windows) raw.set(tf, w.candles);
-  const baseCandles = raw.get(o.baseInterval)!;
-  if (baseCandles.length < o.baseNeed) {
-    throw insufficientHistory(
-      "the price-action and volume analysis",
-      symbol,
-      o.baseInterval,
-      baseCandles.length,
-      o.baseNeed,
-      now,
-    );
+  for (const r of o.required) {
+    const have = raw.get(r.interval)!.length;
+    if (have < r.candles) throw insufficientHistory(r.what, symbol, r.interval, have, r.candles, now);
   }
-  const series = (tf: Interval): CandleSeries => windows.get(tf)!;
+  const series = (tf: Interval): CandleSeries => {
+    const s = windows.get(tf);
+    if (s === undefined) throw new UsageError(`${WHAT}: an agent read ${tf}, which it did not declare in its reads.`);
+    return s;
+  };
 
   const { price, priceSource } = latestPrice(view, symbol, raw);
 
@@ -316,41 +320,36 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved): SymbolA
     timeframes[tf] = snapshot(series(tf), o);
   }
 
-  const srCandles: Partial<Record<Interval, CandleSeries>> = {};
-  for (const tf of o.srDetector.timeframes) srCandles[tf] = series(tf);
-  const sr = analyzeSupportResistance({ candles: srCandles, price, now }, o.srDetector);
-  for (const m of sr.timeframesMissing) {
-    missing.push({
-      part: "zones",
-      interval: m.interval,
-      candles: m.candles,
-      needed: m.needed,
-      reason: `${m.candles} closed ${m.interval} candles, one swing pivot needs ${m.needed}`,
-    });
+  const outputs = new Map<AnyAgent, object>();
+  const context: AgentContext = {
+    symbol,
+    now,
+    price,
+    settings: o.settings,
+    series,
+    outputOf<O extends object>(agent: AnyAgent): O {
+      const out = outputs.get(agent);
+      if (out === undefined) throw new UsageError(`${WHAT}: an agent read ${agent.name}'s output before it ran.`);
+      return out as O;
+    },
+    missing: (part) => missing.push(part),
+  };
+  for (const { agent, options } of o.agents) {
+    const t0 = timings ? performance.now() : 0;
+    outputs.set(agent, agent.analyze(context, options));
+    if (timings) timings.set(agent.name, (timings.get(agent.name) ?? 0) + performance.now() - t0);
   }
-  const zones = sr.zones.map(zoneSummary);
-
-  const momentumCandles: Partial<Record<Interval, CandleSeries>> = {};
-  for (const tf of o.momentum.timeframes) momentumCandles[tf] = series(tf);
-
-  const base = series(o.baseInterval);
-  return checked({
+  const analysis: Record<string, unknown> = {
     symbol,
     time: now,
-    baseInterval: o.baseInterval,
+    baseInterval: o.settings.baseInterval,
     price,
     priceSource,
     timeframes,
     missing,
-    priceAction: analyzePriceAction({ candles: base, zones }, o.priceAction),
-    momentum: analyzeMomentum({ candles: momentumCandles }, o.momentum),
-    volume: analyzeVolumeSpike({ candles: base }, o.volume),
-    orderFlow: analyzeOrderFlow({ candles: series(o.orderFlow.interval) }, o.orderFlow),
-    volumeProfile: profileSummary(series(o.volumeProfile.interval), o.volumeProfile),
-    zones,
-    nearestSupport: sr.nearestSupport ? zoneSummary(sr.nearestSupport) : null,
-    nearestResistance: sr.nearestResistance ? zoneSummary(sr.nearestResistance) : null,
-  });
+  };
+  for (const agent of o.published) Object.assign(analysis, outputs.get(agent));
+  return checked(analysis as unknown as SymbolAnalysis);
 }
 
 function checked(a: SymbolAnalysis): SymbolAnalysis {
@@ -374,76 +373,21 @@ function latestPrice(
     const c = raw.get(tf)!.at(-1);
     if (c && (!latest || c.closeTime > latest.closeTime)) latest = c;
   }
-  // The base interval has candles (checked before), so `latest` exists.
-  return { price: latest!.close, priceSource: "closed" };
+  if (latest === undefined) {
+    throw insufficientHistory("the analysis", symbol, finestFirst[0]!, 0, 1, view.now());
+  }
+  return { price: latest.close, priceSource: "closed" };
 }
 
 function snapshot(s: CandleSeries, o: Resolved): TimeframeSnapshot {
   const last = s.length - 1;
-  const m = s.macd(o.momentum.macdFast, o.momentum.macdSlow, o.momentum.macdSignal);
+  const m = s.macd(o.macd.fast, o.macd.slow, o.macd.signal);
   return {
     openTime: s.openTime[last]!,
     close: s.close[last]!,
-    rsi: s.rsi(o.momentum.rsiPeriod)[last]!,
+    rsi: s.rsi(o.rsiPeriod)[last]!,
     macd: { line: m.macd[last]!, signal: m.signal[last]!, histogram: m.histogram[last]! },
-    atr: s.atr(o.priceAction.atrPeriod)[last]!,
+    atr: s.atr(o.atrPeriod)[last]!,
     obv: s.obv()[last]!,
-  };
-}
-
-/** The reported fields of a zone (the detector's zones carry more: levels, touches by timeframe, …). */
-export function zoneSummary(z: ZoneSummary): ZoneSummary {
-  return {
-    low: z.low,
-    high: z.high,
-    price: z.price,
-    type: z.type,
-    touches: z.touches,
-    // Shared, not copied: the detector's arrays are frozen (sr-layout.ts).
-    timeframes: z.timeframes,
-    score: z.score,
-  };
-}
-
-function profileSummary(candles: CandleSeries, o: VolumeProfileOptions): VolumeProfileSummary {
-  const p = analyzeVolumeProfile({ candles }, o);
-  if (!p.available) {
-    return {
-      available: false,
-      reason: p.reason,
-      candles: p.candles,
-      poc: null,
-      pocVolume: null,
-      valueAreaLow: null,
-      valueAreaHigh: null,
-      binSize: null,
-      position: null,
-      highVolumeNodes: [],
-      lowVolumeNodes: [],
-      sweeps: [],
-    };
-  }
-  return {
-    available: true,
-    reason: null,
-    candles: p.candles,
-    poc: p.poc.price,
-    pocVolume: p.poc.volume,
-    valueAreaLow: p.valueArea.low,
-    valueAreaHigh: p.valueArea.high,
-    binSize: p.binSize,
-    position: p.position,
-    highVolumeNodes: p.highVolumeNodes,
-    lowVolumeNodes: p.lowVolumeNodes,
-    sweeps: p.sweeps,
-  };
-}
-
-/** analyzeSymbol as an Agent (options resolved and checked once). */
-export function createSymbolAnalysisAgent(options?: Partial<SymbolAnalysisOptions>): Agent<SymbolAnalysis> {
-  const o = resolve(options);
-  return {
-    name: "symbol-analysis",
-    analyze: (view: MarketView, symbol: string) => analyzeResolved(view, symbol, o),
   };
 }

@@ -21,8 +21,9 @@
 import type { Candle } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
 import { type Interval, isInterval } from "../core/interval.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import { z } from "zod";
+import { int, interval, num } from "../core/config-schema.js";
+import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { type LiquiditySweep, liquiditySweeps } from "./liquidity-sweeps.js";
@@ -353,13 +354,94 @@ function toNodes(
   return out;
 }
 
-/** The volume-profile agent: the last `window` closed candles of `interval`. */
-export function createVolumeProfileAgent(options?: Partial<VolumeProfileOptions>): Agent<VolumeProfileResult> {
-  const o = resolveVolumeProfileOptions(options);
+export interface VolumeProfileSummary {
+  readonly available: boolean;
+  readonly reason: string | null;
+  readonly candles: number;
+  /** Price of the point of control (centre of its bin) and the volume in that bin. */
+  readonly poc: number | null;
+  readonly pocVolume: number | null;
+  readonly valueAreaLow: number | null;
+  readonly valueAreaHigh: number | null;
+  readonly binSize: number | null;
+  /** The last close against the value area. */
+  readonly position: "above" | "inside" | "below" | null;
+  readonly highVolumeNodes: readonly VolumeNode[];
+  readonly lowVolumeNodes: readonly VolumeNode[];
+  readonly sweeps: readonly LiquiditySweep[];
+}
+
+/** What the volume profile publishes on the symbol analysis: the profile summarised (no per-bin volumes). */
+export interface VolumeProfileOutput {
+  readonly volumeProfile: VolumeProfileSummary;
+}
+
+export function profileSummary(p: VolumeProfileResult): VolumeProfileSummary {
+  if (!p.available) {
+    return {
+      available: false,
+      reason: p.reason,
+      candles: p.candles,
+      poc: null,
+      pocVolume: null,
+      valueAreaLow: null,
+      valueAreaHigh: null,
+      binSize: null,
+      position: null,
+      highVolumeNodes: [],
+      lowVolumeNodes: [],
+      sweeps: [],
+    };
+  }
   return {
-    name: "volume-profile",
-    analyze(view: MarketView, symbol: string): VolumeProfileResult {
-      return analyzeVolumeProfile({ candles: view.closed(symbol, o.interval, o.window) }, o);
-    },
+    available: true,
+    reason: null,
+    candles: p.candles,
+    poc: p.poc.price,
+    pocVolume: p.poc.volume,
+    valueAreaLow: p.valueArea.low,
+    valueAreaHigh: p.valueArea.high,
+    binSize: p.binSize,
+    position: p.position,
+    highVolumeNodes: p.highVolumeNodes,
+    lowVolumeNodes: p.lowVolumeNodes,
+    sweeps: p.sweeps,
   };
 }
+
+const configSection = z.strictObject({
+  interval: interval().default("1h"),
+  window: int(10, 5000, "of candles").default(168),
+  value_area: num({ above: 0, max: 1 }).default(0.7),
+});
+
+/** The volume profile of the last `window` closed candles of `interval`. */
+export const volumeProfileAgent: AgentDefinition<
+  VolumeProfileOptions,
+  VolumeProfileOutput,
+  "volume_profile",
+  typeof configSection
+> = {
+  name: "volume-profile",
+  title: "Volume Profile Agent",
+  icon: "📐",
+  role: "point of control, value area, sweeps",
+  publishes: ["volumeProfile"],
+  optionsKey: "volumeProfile",
+  config: {
+    key: "volume_profile",
+    section: configSection,
+    intervalKeys: ["interval"],
+    fromConfig: (p) => ({
+      interval: p.interval,
+      window: p.window,
+      valueArea: p.value_area,
+    }),
+  },
+  resolve: (given) => resolveVolumeProfileOptions(given),
+  reads: (o) => [{ interval: o.interval, candles: o.window, indicators: false }],
+  analyze: (ctx, o) => ({
+    volumeProfile: profileSummary(analyzeVolumeProfile({ candles: ctx.series(o.interval) }, o)),
+  }),
+  unavailable: (out) => (out.volumeProfile.available ? null : out.volumeProfile.reason),
+};

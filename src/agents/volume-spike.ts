@@ -24,11 +24,12 @@
 import type { Candle } from "../core/candle.js";
 import { quoteVolumeOf } from "../market/window-stats.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
-import { DAY, HOUR, type Interval } from "../core/interval.js";
-import type { MarketView } from "../market/market-view.js";
-import type { Agent } from "./agent.js";
+import { DAY, HOUR } from "../core/interval.js";
+import { z } from "zod";
+import { int, num } from "../core/config-schema.js";
+import type { AgentDefinition } from "./agent.js";
 import { checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
-import { CandleSeries, insufficientHistory } from "./candle-series.js";
+import { CandleSeries } from "./candle-series.js";
 
 export interface VolumeSpikeOptions {
   readonly baselinePeriod: number;
@@ -237,26 +238,45 @@ function meanOfLast(v: Float64Array, count: number): number {
   return sum / count;
 }
 
-export interface VolumeSpikeAgentOptions extends Partial<VolumeSpikeOptions> {
-  /** The timeframe analysed (default 1h; 24h liquidity is summed from it). */
-  readonly interval?: Interval;
-  /** Closed candles read per analysis (default: what the percentile needs, plus one). */
-  readonly candles?: number;
+/** What the volume agent publishes on the symbol analysis. */
+export interface VolumeSpikeOutput {
+  readonly volume: VolumeSpikeResult;
 }
 
-/** Volume spike as an Agent; throws InsufficientDataError (naming symbol, interval and counts) on a short history. */
-export function createVolumeSpikeAgent(options: VolumeSpikeAgentOptions = {}): Agent<VolumeSpikeResult> {
-  const { interval = "1h", candles, ...rest } = options;
-  const o = resolveVolumeSpikeOptions(rest);
-  const need = volumeSpikeMinCandles(o);
-  const count = candles ?? Math.max(need, o.percentilePeriod + 1);
-  checkWhole(AGENT, "candles", count, need);
-  return {
-    name: "volume-spike",
-    analyze(view: MarketView, symbol: string): VolumeSpikeResult {
-      const got = view.closed(symbol, interval, count);
-      if (got.length < need) throw insufficientHistory(AGENT, symbol, interval, got.length, need, view.now());
-      return analyzeVolumeSpike({ candles: got }, o);
-    },
-  };
-}
+const configSection = z.strictObject({
+  baseline_candles: int(2, 400, "of candles").default(20),
+  spike_ratio: num({ above: 0, max: 100 }).default(2),
+  spike_z: num({ min: 0, max: 20 }).default(2),
+});
+
+/** Volume against its baseline on the base interval; the liquidity floor is the universe's. */
+export const volumeSpikeAgent: AgentDefinition<
+  VolumeSpikeOptions,
+  VolumeSpikeOutput,
+  "volume_spike",
+  typeof configSection
+> = {
+  name: "volume-spike",
+  title: "Volume Spike Agent",
+  icon: "📦",
+  role: "volume against its baseline",
+  publishes: ["volume"],
+  optionsKey: "volume",
+  config: {
+    key: "volume_spike",
+    section: configSection,
+    intervalKeys: [],
+    fromConfig: (v, shared) => ({
+      baselinePeriod: v.baseline_candles,
+      spikeRatio: v.spike_ratio,
+      spikeZ: v.spike_z,
+      // One liquidity floor for the whole program: the universe's.
+      minQuoteVolume24h: shared.minQuoteVolume24h,
+    }),
+  },
+  resolve: (given) => resolveVolumeSpikeOptions(given),
+  reads: (_o, s) => [{ interval: s.baseInterval, candles: s.candles, indicators: true }],
+  requires: (o, s) => ({ interval: s.baseInterval, candles: volumeSpikeMinCandles(o), what: "volume" }),
+  analyze: (ctx, o) => ({ volume: analyzeVolumeSpike({ candles: ctx.series(ctx.settings.baseInterval) }, o) }),
+  unavailable: () => null,
+};

@@ -2,8 +2,10 @@
  * The configuration's agent sections as analyzeSymbol options: the one place where snake_case config keys meet the
  * agents' option names. Options the config does not expose keep the agents' documented defaults.
  */
-import type { Config } from "../core/config.js";
+import type { Config } from "./config.js";
 import { type Interval, intervalMs } from "../core/interval.js";
+import type { AnyAgent, SharedSettings } from "../agents/agent.js";
+import { AGENTS } from "../agents/registry.js";
 import { DEFAULT_SYMBOL_ANALYSIS_OPTIONS, type SymbolAnalysisOptions } from "../agents/symbol-analysis.js";
 import { HOUR, MINUTE } from "../core/interval.js";
 import type { MarketType } from "../exchange/exchange.js";
@@ -16,67 +18,51 @@ function byDuration(a: Interval, b: Interval): number {
   return ms(a) - ms(b);
 }
 
-export function agentOptionsFromConfig(config: Config): SymbolAnalysisOptions {
-  const pa = config.price_action;
-  const m = config.momentum;
-  const v = config.volume_spike;
-  const sr = config.sr_detector;
-  return {
-    baseInterval: pa.interval,
+/**
+ * The analysis options for `config`: each registered agent's section turned into its options by the agent itself
+ * (its definition's `config.fromConfig`), under its `optionsKey`.
+ */
+export function agentOptionsFromConfig(config: Config, agents: readonly AnyAgent[] = AGENTS): SymbolAnalysisOptions {
+  const sections = config as unknown as Readonly<Record<string, unknown>>;
+  const shared: SharedSettings = { minQuoteVolume24h: config.universe.min_quote_volume_24h };
+  const perAgent: Record<string, unknown> = {};
+  for (const a of agents) {
+    const section = sections[a.config.key];
+    // A config loaded without this agent's section (not in its schema) gets the section's defaults.
+    perAgent[a.optionsKey] = a.config.fromConfig(section ?? a.config.section.parse({}), shared);
+  }
+  const options = {
+    ...DEFAULT_SYMBOL_ANALYSIS_OPTIONS,
+    ...perAgent,
+    baseInterval: config.price_action.interval,
     // The per-timeframe table shows every momentum timeframe too: they are read anyway, so it costs nothing.
-    timeframes: [...new Set<Interval>([...DEFAULT_SYMBOL_ANALYSIS_OPTIONS.timeframes, ...m.timeframes])].sort(
-      byDuration,
-    ),
+    timeframes: [
+      ...new Set<Interval>([...DEFAULT_SYMBOL_ANALYSIS_OPTIONS.timeframes, ...config.momentum.timeframes]),
+    ].sort(byDuration),
     candles: DEFAULT_SYMBOL_ANALYSIS_OPTIONS.candles,
-    priceAction: {
-      changeWindows: [...pa.change_windows],
-      rangeLookback: pa.range_candles,
-      threshold: { unit: pa.breakout_threshold_unit, value: pa.breakout_threshold },
-      atrPeriod: pa.atr_period,
-      emaPeriod: pa.ema_period,
-    },
-    momentum: {
-      timeframes: [...m.timeframes],
-      rsiPeriod: m.rsi_period,
-      oversold: m.oversold,
-      overbought: m.overbought,
-      macdFast: m.macd_fast,
-      macdSlow: m.macd_slow,
-      macdSignal: m.macd_signal,
-    },
-    volume: {
-      baselinePeriod: v.baseline_candles,
-      spikeRatio: v.spike_ratio,
-      spikeZ: v.spike_z,
-      // One liquidity floor for the whole program: the universe's.
-      minQuoteVolume24h: config.universe.min_quote_volume_24h,
-    },
-    srDetector: {
-      timeframes: [...sr.timeframes],
-      lookback: sr.lookback,
-      min_touches: sr.min_touches,
-      confluence_tolerance: sr.confluence_tolerance,
-    },
-    orderFlow: { interval: config.order_flow.interval, window: config.order_flow.window },
-    volumeProfile: {
-      interval: config.volume_profile.interval,
-      window: config.volume_profile.window,
-      valueArea: config.volume_profile.value_area,
-    },
-  };
+  } as SymbolAnalysisOptions;
+  return agents === AGENTS ? options : { ...options, agents };
 }
 
 /**
  * The config keys that make the analysis read `interval`, e.g. ["momentum.timeframes"], so an interval the exchange
- * refuses can be traced back to the setting that asked for it.
+ * refuses can be traced back to the setting that asked for it (the agents declare which of their keys hold intervals).
  */
-export function configKeysUsingInterval(config: Config, interval: Interval): string[] {
+export function configKeysUsingInterval(
+  config: Config,
+  interval: Interval,
+  agents: readonly AnyAgent[] = AGENTS,
+): string[] {
+  const sections = config as unknown as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
   const keys: string[] = [];
-  if (config.price_action.interval === interval) keys.push("price_action.interval");
-  if (config.momentum.timeframes.includes(interval)) keys.push("momentum.timeframes");
-  if (config.sr_detector.timeframes.includes(interval)) keys.push("sr_detector.timeframes");
-  if (config.order_flow.interval === interval) keys.push("order_flow.interval");
-  if (config.volume_profile.interval === interval) keys.push("volume_profile.interval");
+  for (const a of agents) {
+    const section = sections[a.config.key];
+    if (!section) continue;
+    for (const k of a.config.intervalKeys) {
+      const v = section[k];
+      if (v === interval || (Array.isArray(v) && v.includes(interval))) keys.push(`${a.config.key}.${k}`);
+    }
+  }
   return keys;
 }
 

@@ -7,9 +7,10 @@
  * closing while the command runs cannot be half-seen. Replay (`--at`): the store only, under a clock at that
  * instant; no request is made and the view shows nothing that closed later.
  */
+import type { AnyAgent } from "../agents/agent.js";
 import type { Candle } from "../core/candle.js";
 import { SimulatedClock } from "../core/clock.js";
-import type { Config } from "../core/config.js";
+import type { Config } from "./config.js";
 import { DataError, InvalidIntervalError, UsageError } from "../core/errors.js";
 import { closeTimeOf, type Interval, intervalMs } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
@@ -40,12 +41,14 @@ export interface LiveAnalysisParams {
   readonly store: CandleStore;
   readonly symbol: string;
   readonly config: Config;
+  /** The analysis agents (default: the registry's). */
+  readonly agents?: readonly AnyAgent[] | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger | undefined;
 }
 
 export async function liveAnalysisContext(p: LiveAnalysisParams): Promise<AnalysisContext> {
-  const options = agentOptionsFromConfig(p.config);
+  const options = agentOptionsFromConfig(p.config, p.agents);
   // Options are checked before anything is asked of the exchange.
   const reads = symbolAnalysisReads(options);
   const time = await p.exchange.serverTime();
@@ -77,7 +80,7 @@ async function throwRefusal(p: LiveAnalysisParams, failure: HistoryFailure): Pro
     await p.exchange.candles({ symbol: p.symbol, interval: failure.interval, limit: 1 });
   } catch (e) {
     if (e instanceof InvalidIntervalError) {
-      const keys = configKeysUsingInterval(p.config, failure.interval);
+      const keys = configKeysUsingInterval(p.config, failure.interval, p.agents);
       throw new UsageError(
         `${p.exchange.id} ${p.exchange.market} does not offer ${failure.interval} candles` +
           (keys.length ? `, which ${keys.join(" and ")} ask${keys.length === 1 ? "s" : ""} for` : "") +
@@ -98,12 +101,14 @@ export interface StoredAnalysisParams {
   readonly exchange: ExchangeId;
   readonly market: MarketType;
   readonly config: Config;
+  /** The analysis agents (default: the registry's). */
+  readonly agents?: readonly AnyAgent[] | undefined;
   /** The analysis instant (epoch ms). */
   readonly at: number;
 }
 
 export function storedAnalysisContext(p: StoredAnalysisParams): AnalysisContext {
-  const options = agentOptionsFromConfig(p.config);
+  const options = agentOptionsFromConfig(p.config, p.agents);
   symbolAnalysisReads(options);
   const view = new StoreMarketView({
     store: p.store,

@@ -7,8 +7,9 @@
  * whether the store ends at T or a month later (test/app/backtest.test.ts checks this on real data). Trades still open
  * at `to` are closed at the last close (`end_of_data`) so the statistics cover every trade.
  */
+import type { AnyAgent } from "../agents/agent.js";
 import { SimulatedClock } from "../core/clock.js";
-import type { Config } from "../core/config.js";
+import type { Config } from "./config.js";
 import { UsageError } from "../core/errors.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 import { type BreakdownRow, breakdown } from "../learning/breakdowns.js";
@@ -33,6 +34,8 @@ export interface BacktestParams {
   readonly from: number;
   readonly to: number;
   readonly broker: PaperBrokerOptionsInput;
+  /** The analysis agents (default: the registry's). */
+  readonly agents?: readonly AnyAgent[] | undefined;
   readonly startingEquity?: number;
   readonly signal?: AbortSignal | undefined;
   /** Called after every analysis cycle with the simulated time reached. */
@@ -87,6 +90,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   });
   // Backtests never write live reports: the caller writes the backtest's own report.
   const orchestrator = new Orchestrator({
+    agents: p.agents,
     exchange,
     store: p.store,
     clock,

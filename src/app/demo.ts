@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { SimulatedClock } from "../core/clock.js";
-import type { Config } from "../core/config.js";
+import type { Config } from "./config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { BinanceExchange } from "../exchange/binance/binance-exchange.js";

@@ -4,7 +4,7 @@
  * restart, and the banner's summary of the trades already booked.
  */
 import type Database from "better-sqlite3";
-import type { Config } from "../core/config.js";
+import type { Config } from "./config.js";
 import type { MarketType } from "../exchange/exchange.js";
 import { LearningStateStore } from "../learning/learning-state.js";
 import { computeMetrics } from "../learning/metrics.js";

@@ -63,6 +63,7 @@ async function live(ctx: CommandContext, symbol: string): Promise<AnalysisContex
     store: ctx.candleStore(),
     symbol,
     config: ctx.config,
+    agents: ctx.agents,
     signal: ctx.signal,
     logger: ctx.logger,
   });
@@ -90,6 +91,7 @@ function stored(ctx: CommandContext, symbol: string, at: number): AnalysisContex
     exchange: ctx.config.exchange.name,
     market: ctx.market,
     config: ctx.config,
+    agents: ctx.agents,
     at,
   });
   if (context.view.reader.stored(symbol).length === 0) {

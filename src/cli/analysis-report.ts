@@ -2,6 +2,7 @@
  * The readable forms of a symbol analysis (`cma analyze`) and of its S/R zones (`cma levels`). Pure: analysis in,
  * text out. Prices share one number of decimals per report, taken from the current price, so columns line up.
  */
+import type { AnyAgent } from "../agents/agent.js";
 import type { Interval } from "../core/interval.js";
 import type { MomentumOptions } from "../agents/momentum.js";
 import { rsiStatus } from "../agents/momentum.js";
@@ -20,6 +21,24 @@ export interface ReportStyle {
 
 /** Zones shown in `cma analyze` (all of them: `cma levels`). */
 export const TOP_ZONES = 5;
+
+/**
+ * A section for each agent the report has no section of its own for (added by an embedding program or a test): its
+ * `describe` lines, else each field it published as JSON.
+ */
+export function renderAddedAgents(a: SymbolAnalysis, agents: readonly AnyAgent[], c: Colors): string {
+  let out = "";
+  const fields = a as unknown as Readonly<Record<string, unknown>>;
+  for (const agent of agents) {
+    out += section(c, `${agent.icon} ${agent.title}`);
+    const own = Object.fromEntries(Object.entries(fields).filter(([k]) => agent.publishes?.includes(k)));
+    const lines = agent.describe
+      ? agent.describe(own)
+      : Object.entries(own).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+    for (const l of lines) out += `  ${l}\n`;
+  }
+  return out;
+}
 
 function priceFormatter(price: number): (p: number | null) => string {
   const decimals = priceDecimals(price);

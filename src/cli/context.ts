@@ -3,7 +3,9 @@
  * (exchange client, candle store) that are closed when the command ends, whatever happened.
  */
 import { join } from "node:path";
-import { type Config, type DeepPartial, type LoadedConfig, loadConfigDetailed } from "../core/config.js";
+import type { AnyAgent } from "../agents/agent.js";
+import { AGENTS } from "../agents/registry.js";
+import { type Config, type DeepPartial, type LoadedConfig, loadConfigDetailed } from "../app/config.js";
 import { type Logger, streamLogger } from "../core/log.js";
 import type { Exchange, MarketType } from "../exchange/exchange.js";
 import { createExchange } from "../exchange/create-exchange.js";
@@ -18,6 +20,11 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on Ctrl-C; commands stop early and keep what they finished. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The analysis agents (default: the registry's). An embedding program or a test adds its own: they are analysed,
+   * configured, reported and shown like the built-in ones.
+   */
+  readonly agents?: readonly AnyAgent[] | undefined;
 }
 
 /** Options every command accepts (defined on the program, usable before or after the command name). */
@@ -96,6 +103,7 @@ export class CommandContext {
         overrides,
         flagNames,
         cwd: this.io.cwd,
+        agents: this.io.agents,
       });
     }
     return this.#loaded;
@@ -103,6 +111,11 @@ export class CommandContext {
 
   get config(): Config {
     return this.loaded.config;
+  }
+
+  /** The analysis agents this program runs. */
+  get agents(): readonly AnyAgent[] {
+    return this.io.agents ?? AGENTS;
   }
 
   get market(): MarketType {

@@ -2,7 +2,7 @@
  * The configured universe (universe.* settings applied to the exchange's markets and 24 h tickers), shared by the
  * commands that default to "everything cma watches".
  */
-import type { Config } from "../core/config.js";
+import type { Config } from "../app/config.js";
 import { selectUniverse, type UniverseEntry, type UniverseFilter } from "../market/universe.js";
 import type { CommandContext } from "./context.js";
 

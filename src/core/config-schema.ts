@@ -2,8 +2,9 @@
  * The configuration schema: one section per module, snake_case keys as in the spec. Every leaf says in plain words
  * what it accepts (`allowed`), which is what a user reads when a value is rejected.
  *
- * To add a section for a new module: define it below with the leaf builders, add it to `configSchema` with
- * `.prefault({})`, and document every key in config.example.yaml (a test fails until the example matches the schema).
+ * An analysis agent's section lives in the agent's module (its definition's `config`); the registry adds it here.
+ * To add a section for another module: define it below with the leaf builders, add it to the sections of
+ * `buildConfigSchema`, and document every key in config.example.yaml (a test fails until the example matches).
  */
 import { z } from "zod";
 import { INTERVALS, type Interval, parseInterval } from "./interval.js";
@@ -11,7 +12,7 @@ import { INTERVALS, type Interval, parseInterval } from "./interval.js";
 /** What a leaf accepts, in words, e.g. "a whole number from 1 to 100". Read by the error formatter. */
 export const allowedRegistry = z.registry<{ allowed: string }>();
 
-function leaf<T extends z.ZodType>(schema: T, allowed: string): T {
+export function leaf<T extends z.ZodType>(schema: T, allowed: string): T {
   allowedRegistry.add(schema as z.ZodType, { allowed });
   return schema;
 }
@@ -168,32 +169,6 @@ export const universeSection = z
     });
   });
 
-/** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
-export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
-
-export const srDetectorSection = z
-  .strictObject({
-    enabled: bool().default(true),
-    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(() => [
-      ...DEFAULT_TIMEFRAMES,
-    ]),
-    // 11: a swing pivot on 1w and below needs 5 candles on each side of it.
-    lookback: int(11, 5000, "of candles").default(100),
-    min_touches: int(1, 50).default(2),
-    confluence_tolerance: num({ above: 0, max: 0.2 }).default(0.015),
-  })
-  .superRefine((s, ctx) => {
-    // Each timeframe's levels are weighted (1M 10 … 1h 2); a timeframe without a weight has no place in the score.
-    s.timeframes.forEach((tf, i) => {
-      if (!DEFAULT_TIMEFRAMES.includes(tf))
-        ctx.addIssue({
-          code: "custom",
-          path: ["timeframes", i],
-          message: `${tf} has no S/R weight; use timeframes from ${DEFAULT_TIMEFRAMES.join(", ")}`,
-        });
-    });
-  });
-
 /** A change window: a whole number of minutes, hours, days or weeks, e.g. "4h" (price action's parseWindow). */
 export const duration = () =>
   leaf(
@@ -211,79 +186,6 @@ export const duration = () =>
     }),
     "a duration like 4h (a whole number and m, h, d or w)",
   );
-
-// The agents' limits below keep every allowed value inside what the 500 candles per timeframe that `cma analyze`
-// reads can warm up, so a valid config never fails later in an agent.
-
-export const priceActionSection = z
-  .strictObject({
-    interval: interval().default("1h"),
-    change_windows: list(duration(), "a list of durations like [1h, 4h, 24h]", { min: 1 }).default(() => [
-      "1h",
-      "4h",
-      "24h",
-    ]),
-    range_candles: int(2, 400, "of candles").default(20),
-    breakout_threshold: num({ min: 0, max: 10 }).default(0.1),
-    breakout_threshold_unit: oneOf(["atr", "fraction"] as const).default("atr"),
-    atr_period: int(1, 200).default(14),
-    ema_period: int(2, 200).default(20),
-  })
-  .superRefine((p, ctx) => {
-    if (p.breakout_threshold_unit === "fraction" && p.breakout_threshold > 0.5) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["breakout_threshold"],
-        message: `${p.breakout_threshold} is a fraction of the price above 0.5 (50 %); with unit fraction use e.g. 0.002 for 0.2 %`,
-      });
-    }
-  });
-
-export const momentumSection = z
-  .strictObject({
-    timeframes: list(interval(), `a list of intervals (${INTERVALS.join(", ")})`, { min: 1 }).default(
-      (): Interval[] => ["15m", "1h", "4h"],
-    ),
-    rsi_period: int(2, 200).default(14),
-    oversold: num({ min: 0, max: 100 }).default(30),
-    overbought: num({ min: 0, max: 100 }).default(70),
-    macd_fast: int(2, 100).default(12),
-    macd_slow: int(3, 200).default(26),
-    macd_signal: int(1, 100).default(9),
-  })
-  .superRefine((m, ctx) => {
-    if (m.overbought <= m.oversold) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["overbought"],
-        message: `${m.overbought} is not above oversold (${m.oversold}); overbought must be the higher RSI level`,
-      });
-    }
-    if (m.macd_slow <= m.macd_fast) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["macd_slow"],
-        message: `${m.macd_slow} is not above macd_fast (${m.macd_fast}); the slow EMA must be the longer one`,
-      });
-    }
-  });
-
-export const volumeSpikeSection = z.strictObject({
-  baseline_candles: int(2, 400, "of candles").default(20),
-  spike_ratio: num({ above: 0, max: 100 }).default(2),
-  spike_z: num({ min: 0, max: 20 }).default(2),
-});
-
-export const orderFlowSection = z.strictObject({
-  interval: interval().default("1h"),
-  window: int(1, 5000, "of candles").default(24),
-});
-
-export const volumeProfileSection = z.strictObject({
-  interval: interval().default("1h"),
-  window: int(10, 5000, "of candles").default(168),
-  value_area: num({ above: 0, max: 1 }).default(0.7),
-});
 
 /** Synthesis weights: the spec's 20 / 20 / 15 / 25 / 20. They need not sum to 1: confidence is normalised by them. */
 export const signalSynthesisSection = z
@@ -405,16 +307,13 @@ export const learningAgentSection = z.strictObject({
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
-/** Module sections first, in the order config.example.yaml documents them, then the program-wide keys. */
-export const configSchema = z.strictObject({
+/** The sections before the agents' and after them, in the order config.example.yaml documents them. */
+const leadingSections = {
   exchange: exchangeSection.prefault({}),
   universe: universeSection.prefault({}),
-  sr_detector: srDetectorSection.prefault({}),
-  price_action: priceActionSection.prefault({}),
-  momentum: momentumSection.prefault({}),
-  volume_spike: volumeSpikeSection.prefault({}),
-  order_flow: orderFlowSection.prefault({}),
-  volume_profile: volumeProfileSection.prefault({}),
+};
+
+const trailingSections = {
   signal_synthesis: signalSynthesisSection.prefault({}),
   paper_trading: paperTradingSection.prefault({}),
   learning_agent: learningAgentSection.prefault({}),
@@ -422,7 +321,21 @@ export const configSchema = z.strictObject({
   output_dir: text("a folder path").default("./output"),
   report_interval: int(10, DAY_SECONDS, "of seconds").default(300),
   log_level: oneOf(LOG_LEVELS).default("warn"),
-});
+};
 
-/** The schema's output, before paths are resolved. */
-export type ConfigShape = z.output<typeof configSchema>;
+/** An agent's section as the schema holds it: absent from the file means all defaults. */
+export type AgentSections = Readonly<Record<string, z.ZodType>>;
+
+/**
+ * The whole configuration schema: the program's own sections, and one section per analysis agent (each agent
+ * declares its own; src/agents/registry.ts lists them), between universe and signal_synthesis.
+ */
+export function buildConfigSchema<S extends AgentSections>(agentSections: S) {
+  const agents = Object.fromEntries(
+    Object.entries(agentSections).map(([key, section]) => [key, (section as z.ZodObject).prefault({})]),
+  ) as unknown as { [K in keyof S]: z.ZodPrefault<S[K]> };
+  return z.strictObject({ ...leadingSections, ...agents, ...trailingSections });
+}
+
+/** A configuration schema, whichever agents it was built for. */
+export type ConfigSchema = z.ZodObject;

@@ -18,7 +18,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean.js";
 import { ConfigError } from "./errors.js";
-import { type ConfigShape, configSchema } from "./config-schema.js";
+import type { ConfigSchema } from "./config-schema.js";
 import {
   envLayer,
   flagLayer,
@@ -32,7 +32,6 @@ import {
 import { allowedOf, type ConfigPath, formatPath, keysOf, leafPaths, schemaAt } from "./config-walk.js";
 
 export { envVarName } from "./config-layers.js";
-export { configSchema, type ConfigShape } from "./config-schema.js";
 
 export type DeepReadonly<T> = T extends readonly (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -46,8 +45,14 @@ export type DeepPartial<T> = T extends readonly unknown[]
     ? { [K in keyof T]?: DeepPartial<T[K]> | undefined }
     : T;
 
-/** The validated configuration. `data_dir` and `output_dir` are absolute. Frozen. */
-export type Config = DeepReadonly<ConfigShape>;
+/**
+ * A validated configuration of `schema`. `data_dir` and `output_dir` are absolute. Frozen. The program's own
+ * schema (with the registered agents' sections) and its `Config` type are bound in src/app/config.ts.
+ */
+export type ConfigOf<S extends z.ZodType> = DeepReadonly<z.output<S>>;
+
+/** What every configuration has, whichever agents are registered. */
+export type BaseConfig = ConfigOf<ConfigSchema>;
 
 export const DEFAULT_CONFIG_FILE = "cma.yaml";
 
@@ -57,7 +62,7 @@ export interface LoadConfigOptions {
   /** Default: process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Values from command-line flags; they win over everything else. */
-  readonly overrides?: DeepPartial<Config>;
+  readonly overrides?: DeepPartial<BaseConfig>;
   /** Which flag set which key (`{"exchange.name": "--exchange"}`), so errors can name the flag. */
   readonly flagNames?: Readonly<Record<string, string>>;
   /** Default: process.cwd(). */
@@ -72,19 +77,18 @@ export interface ConfigEntry {
   readonly origin: string;
 }
 
-export interface LoadedConfig {
-  readonly config: Config;
+export interface LoadedConfig<C = BaseConfig> {
+  readonly config: C;
   /** The config file that was read (absolute), if any. */
   readonly file: string | undefined;
   /** Every key with its final value and where that value came from (for `cma doctor`). */
   readonly entries: readonly ConfigEntry[];
 }
 
-export function loadConfig(opts: LoadConfigOptions = {}): Config {
-  return loadConfigDetailed(opts).config;
-}
-
-export function loadConfigDetailed(opts: LoadConfigOptions = {}): LoadedConfig {
+export function loadConfigWith<S extends ConfigSchema>(
+  configSchema: S,
+  opts: LoadConfigOptions = {},
+): LoadedConfig<ConfigOf<S>> {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
   const explicit = typeof opts.file === "string";
@@ -106,14 +110,17 @@ export function loadConfigDetailed(opts: LoadConfigOptions = {}): LoadedConfig {
   const fileUsed = layers.some((l) => l.kind === "file") ? file : undefined;
   const merged = mergeLayers(layers);
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, merged, layers)));
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(configSchema, issue, merged, layers)));
+  }
   if (problems.length || !parsed.success) throw configError(problems);
 
   const home = env.HOME ?? homedir();
   const dirFor = (key: "data_dir" | "output_dir") => {
     const from = originOf(layers, [key]).layer;
     const base = from?.kind === "file" ? dirname(file) : cwd;
-    const raw = parsed.data[key];
+    // Both are validated text (schema leaves `text`).
+    const raw = (parsed.data as Record<string, string>)[key]!;
     const expanded = raw === "~" ? home : raw.startsWith("~/") ? join(home, raw.slice(2)) : raw;
     return isAbsolute(expanded) ? expanded : resolve(base, expanded);
   };
@@ -122,12 +129,7 @@ export function loadConfigDetailed(opts: LoadConfigOptions = {}): LoadedConfig {
     const o = originOf(layers, path);
     return { key: path.join("."), value: getAt(config, path), origin: o.text };
   });
-  return { config, file: fileUsed, entries };
-}
-
-/** The defaults, as `loadConfig` returns them with no file, environment or flags (paths resolved against `cwd`). */
-export function defaultConfig(cwd: string = process.cwd()): Config {
-  return loadConfig({ cwd, env: {}, file: false });
+  return { config: config as ConfigOf<S>, file: fileUsed, entries };
 }
 
 function displayPath(file: string, cwd: string): string {
@@ -154,7 +156,7 @@ function repr(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-function allowedAt(path: ConfigPath): string {
+function allowedAt(configSchema: ConfigSchema, path: ConfigPath): string {
   const s = schemaAt(configSchema, path);
   if (!s) return "nothing (not a setting)";
   const keys = keysOf(s);
@@ -162,14 +164,24 @@ function allowedAt(path: ConfigPath): string {
   return allowedOf(s) ?? "a valid value";
 }
 
-function describeIssue(issue: z.core.$ZodIssue, merged: unknown, layers: readonly Layer[]): Problem[] {
-  return describeIssueText(issue, merged, layers).map((text) => ({
+function describeIssue(
+  configSchema: ConfigSchema,
+  issue: z.core.$ZodIssue,
+  merged: unknown,
+  layers: readonly Layer[],
+): Problem[] {
+  return describeIssueText(configSchema, issue, merged, layers).map((text) => ({
     text,
     source: originOf(layers, issue.path as ConfigPath).layer?.name ?? "defaults",
   }));
 }
 
-function describeIssueText(issue: z.core.$ZodIssue, merged: unknown, layers: readonly Layer[]): string[] {
+function describeIssueText(
+  configSchema: ConfigSchema,
+  issue: z.core.$ZodIssue,
+  merged: unknown,
+  layers: readonly Layer[],
+): string[] {
   const path = issue.path as ConfigPath;
   const at = (p: ConfigPath) => originOf(layers, p).text;
   if (issue.code === "unrecognized_keys") {
@@ -184,7 +196,7 @@ function describeIssueText(issue: z.core.$ZodIssue, merged: unknown, layers: rea
   }
   const value = getAt(merged, path);
   const p = formatPath(path);
-  const allowed = allowedAt(path);
+  const allowed = allowedAt(configSchema, path);
   const origin = at(path);
   switch (issue.code) {
     case "invalid_type":

@@ -7,6 +7,8 @@ import { formatEvery, formatInt } from "./format.js";
 
 export interface BannerAgent {
   readonly name: string;
+  readonly title: string;
+  readonly icon: string;
   readonly role: string;
 }
 
@@ -41,34 +43,6 @@ export interface BannerInfo {
   readonly width?: number;
 }
 
-const ICONS: Record<string, string> = {
-  "market-data": "📡",
-  "sr-detector": "🎯",
-  "price-action": "📈",
-  momentum: "📊",
-  "volume-spike": "📦",
-  "order-flow": "🌊",
-  "volume-profile": "📐",
-  "signal-synthesis": "🧮",
-  reporter: "📝",
-  "paper-broker": "💼",
-  learning: "🎓",
-};
-
-const TITLES: Record<string, string> = {
-  "market-data": "Market Data",
-  "sr-detector": "S/R Detection Agent",
-  "price-action": "Price Action Agent",
-  momentum: "Momentum Agent",
-  "volume-spike": "Volume Spike Agent",
-  "order-flow": "Order Flow Agent",
-  "volume-profile": "Volume Profile Agent",
-  "signal-synthesis": "Signal Synthesis",
-  reporter: "Reporter",
-  "paper-broker": "Paper Broker",
-  learning: "Learning Agent",
-};
-
 export function renderBanner(b: BannerInfo, c: Colors): string {
   const rule = "=".repeat(b.width ?? 80);
   const market = b.market === "futures" ? "Futures" : "Spot";
@@ -84,7 +58,7 @@ export function renderBanner(b: BannerInfo, c: Colors): string {
   const agents = b.agents.filter((a) => a.name !== "market-data" && a.name !== "reporter");
   lines.push(`✅ ${agents.length} agents initialized:`);
   for (const a of agents) {
-    lines.push(`   ${ICONS[a.name] ?? "•"} ${TITLES[a.name] ?? a.name} ${c.dim(`— ${a.role}`)}`);
+    lines.push(`   ${a.icon} ${a.title} ${c.dim(`— ${a.role}`)}`);
   }
   lines.push("");
   if (b.paper === null) {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CandleSeries } from "../../src/agents/candle-series.js";
+import { analyzeSymbol } from "../../src/agents/symbol-analysis.js";
 import {
   analyzeOrderFlow,
-  createOrderFlowAgent,
   type OrderFlowAvailable,
+  orderFlowAgent,
   orderFlowOfCandle,
   resolveOrderFlowOptions,
 } from "../../src/agents/order-flow.js";
@@ -177,10 +178,11 @@ describe("order flow as an Agent", () => {
         exchange: "binance",
         market: "futures",
       });
-      const agent = createOrderFlowAgent();
-      expect(agent.name).toBe("order-flow");
+      expect(orderFlowAgent.name).toBe("order-flow");
       const end = algo.findIndex((c) => c.openTime === now);
-      expect(agent.analyze(view, "ALGOUSDT")).toEqual(analyzeOrderFlow({ candles: algo.slice(end - 24, end) }));
+      const a = analyzeSymbol(view, "ALGOUSDT", { agents: [orderFlowAgent], timeframes: ["1h"] });
+      expect(a.orderFlow.available).toBe(true);
+      expect(a.orderFlow).toEqual(analyzeOrderFlow({ candles: algo.slice(end - 24, end) }));
     } finally {
       t.close();
     }

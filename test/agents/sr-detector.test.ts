@@ -3,14 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   analyzeSupportResistance,
   confluenceScore,
-  createSrDetectorAgent,
   DEFAULT_SR_DETECTOR_OPTIONS,
   htfConfluence,
   pivotWindowFor,
   resolveSrDetectorOptions,
   type SrResult,
   type SrZone,
+  srDetectorAgent,
+  zoneSummary,
 } from "../../src/agents/sr-detector.js";
+import { analyzeSymbol } from "../../src/agents/symbol-analysis.js";
+import { InsufficientDataError } from "../../src/core/errors.js";
 import { closedWindow } from "../../src/agents/closed-window.js";
 import type { Candle } from "../../src/core/candle.js";
 import { SimulatedClock } from "../../src/core/clock.js";
@@ -374,13 +377,13 @@ describe("S/R detector as an Agent over a MarketView", () => {
   it("reads each timeframe from the view (higher ones derived) and matches the pure analysis", () => {
     const clock = new SimulatedClock(NEW_YEAR_2025);
     const view = new StoreMarketView({ store: t.store, clock, exchange: "binance", market: "spot" });
-    const agent = createSrDetectorAgent();
-    expect(agent.name).toBe("sr-detector");
-    const got = agent.analyze(view, "BTCUSDT");
-    expect(got).toEqual(analyzeAt(NEW_YEAR_2025));
-    const none = agent.analyze(view, "NEWCOINUSDT");
-    expect(none.price).toBeNull();
-    expect(none.zones).toEqual([]);
-    expect(none.timeframesMissing).toHaveLength(6);
+    expect(srDetectorAgent.name).toBe("sr-detector");
+    const got = analyzeSymbol(view, "BTCUSDT", { agents: [srDetectorAgent], timeframes: ["1h"] });
+    const pure = analyzeSupportResistance({ candles: btcTimeframes(), price: got.price, now: NEW_YEAR_2025 });
+    expect(got.zones.length).toBeGreaterThan(0);
+    expect(got.zones).toEqual(pure.zones.map(zoneSummary));
+    expect(got.nearestSupport).toEqual(zoneSummary(pure.nearestSupport!));
+    expect(got.nearestResistance).toEqual(zoneSummary(pure.nearestResistance!));
+    expect(() => analyzeSymbol(view, "NEWCOINUSDT", { agents: [srDetectorAgent] })).toThrow(InsufficientDataError);
   });
 });

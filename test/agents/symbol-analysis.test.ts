@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertJsonSafe, jsonSafetyProblems } from "../../src/agents/json-safe.js";
-import { analyzeMomentum, createMomentumAgent } from "../../src/agents/momentum.js";
-import { analyzePriceAction, createPriceActionAgent } from "../../src/agents/price-action.js";
-import { analyzeVolumeSpike, createVolumeSpikeAgent } from "../../src/agents/volume-spike.js";
-import { analyzeSymbol, createSymbolAnalysisAgent, type SymbolAnalysis } from "../../src/agents/symbol-analysis.js";
+import { analyzePriceAction, priceActionAgent } from "../../src/agents/price-action.js";
+import { AGENTS } from "../../src/agents/registry.js";
+import { srDetectorAgent } from "../../src/agents/sr-detector.js";
+import { analyzeSymbol, type SymbolAnalysis } from "../../src/agents/symbol-analysis.js";
 import type { Candle } from "../../src/core/candle.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { DataError, InsufficientDataError, UsageError } from "../../src/core/errors.js";
@@ -254,37 +254,45 @@ describe("analyzeSymbol with little history", () => {
     const view = viewAt(full, at("2024-12-05T03:00:00Z"));
     expect(() => analyzeSymbol(view, "BTCUSDT", { candles: 10 })).toThrow(UsageError);
     expect(() => analyzeSymbol(view, "BTCUSDT", { baseInterval: "2h30" as Interval })).toThrow(/not an interval/);
-    expect(() => createSymbolAnalysisAgent({ priceAction: { rangeLookback: 0 } })).toThrow(/rangeLookback/);
+    expect(() => analyzeSymbol(view, "BTCUSDT", { priceAction: { rangeLookback: 0 } })).toThrow(/rangeLookback/);
   });
 });
 
-describe("the agents over a MarketView", () => {
-  it("read the closed candles the view shows and give the pure functions' results", () => {
+describe("the registered agents, each run alone", () => {
+  const BASE = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing"];
+
+  it("publish exactly the fields they publish in the full analysis, with the same values", () => {
     const now = at("2024-12-05T03:30:00Z");
-    const view = viewAt(full, now);
-    const h1 = bundled("spot", "BTCUSDT", "1h");
-    const zones = [{ low: 99_000, high: 100_000 }];
-    const pa = createPriceActionAgent({ zones: (s) => (s === "BTCUSDT" ? zones : []) });
-    expect(pa.name).toBe("price-action");
-    expect(pa.analyze(view, "BTCUSDT")).toEqual(analyzePriceAction({ candles: closedBy(h1, now), zones }));
-    const vs = createVolumeSpikeAgent({ interval: "4h" });
-    expect(vs.analyze(view, "BTCUSDT")).toEqual(
-      analyzeVolumeSpike({ candles: closedBy(bundled("spot", "BTCUSDT", "4h"), now, 101) }),
-    );
-    const mo = createMomentumAgent({ timeframes: ["1h", "4h"], candles: 300 });
-    expect(mo.analyze(view, "BTCUSDT")).toEqual(
-      analyzeMomentum(
-        { candles: { "1h": closedBy(h1, now, 300), "4h": closedBy(bundled("spot", "BTCUSDT", "4h"), now, 300) } },
-        { timeframes: ["1h", "4h"] },
-      ),
-    );
-    // Too little history: the error names the series and the counts.
+    const whole = analyzeSymbol(viewAt(full, now), "BTCUSDT") as unknown as Record<string, unknown>;
+    const seen = new Set<string>(BASE);
+    for (const agent of AGENTS) {
+      const before = agent.after ?? [];
+      const alone = analyzeSymbol(viewAt(full, now), "BTCUSDT", { agents: [...before, agent] });
+      const withoutIt = before.length
+        ? Object.keys(analyzeSymbol(viewAt(full, now), "BTCUSDT", { agents: before }))
+        : BASE;
+      const own = Object.keys(alone).filter((k) => !withoutIt.includes(k));
+      expect(own.length, agent.name).toBeGreaterThan(0);
+      for (const k of own) {
+        expect((alone as unknown as Record<string, unknown>)[k], `${agent.name}: ${k}`).toEqual(whole[k]);
+        seen.add(k);
+      }
+    }
+    // Every field of the full analysis comes from the base or one agent.
+    expect([...seen].sort()).toEqual(Object.keys(whole).sort());
+  });
+
+  it("an agent's required history is checked before it runs, naming who needs it", () => {
     const young = viewAt(full, at("2025-01-01T05:00:00Z"));
-    expect(() => pa.analyze(young, "SOLUSDT")).toThrow(InsufficientDataError);
-    expect(() => pa.analyze(young, "SOLUSDT")).toThrow(
-      /^SOLUSDT 1h: 5 closed candles by .*price action needs at least 25/,
+    const agents = [srDetectorAgent, priceActionAgent];
+    expect(() => analyzeSymbol(young, "SOLUSDT", { agents })).toThrow(InsufficientDataError);
+    expect(() => analyzeSymbol(young, "SOLUSDT", { agents })).toThrow(
+      /^SOLUSDT 1h: 5 closed candles by .*the price-action analysis needs at least 25/,
     );
-    expect(() => createMomentumAgent({ candles: 10 })).toThrow(/candles/);
+    expect(() => analyzeSymbol(young, "SOLUSDT")).toThrow(/the price-action and volume analysis needs at least/);
+    expect(() => analyzeSymbol(young, "SOLUSDT", { agents: [priceActionAgent] })).toThrow(
+      /price-action runs after sr-detector, which is not registered/,
+    );
   });
 });
 
@@ -303,9 +311,8 @@ describe("analyzeSymbol: no lookahead", () => {
         const t = start + hours * HOUR + fifth * 5 * 60_000;
         const cut = storeWith(t, series);
         try {
-          const agent = createSymbolAnalysisAgent();
-          const truncated = JSON.stringify(agent.analyze(viewAt(cut, t), "BTCUSDT"));
-          const whole = JSON.stringify(agent.analyze(viewAt(full, t), "BTCUSDT"));
+          const truncated = JSON.stringify(analyzeSymbol(viewAt(cut, t), "BTCUSDT"));
+          const whole = JSON.stringify(analyzeSymbol(viewAt(full, t), "BTCUSDT"));
           expect(truncated).toBe(whole);
           // And the whole store really held the future.
           expect(full.store.latest(key("BTCUSDT", "1h"), 1)[0]!.openTime).toBeGreaterThan(t + 30 * DAY);

@@ -3,13 +3,15 @@ import { describe, expect, it } from "vitest";
 import { type LiquiditySweep, liquiditySweeps } from "../../src/agents/liquidity-sweeps.js";
 import {
   analyzeVolumeProfile,
-  createVolumeProfileAgent,
   niceCeil,
+  profileSummary,
+  volumeProfileAgent,
   resolveVolumeProfileOptions,
   type VolumeProfileAvailable,
   type VolumeProfileResult,
 } from "../../src/agents/volume-profile.js";
 import { CandleSeries } from "../../src/agents/candle-series.js";
+import { analyzeSymbol } from "../../src/agents/symbol-analysis.js";
 import type { Candle } from "../../src/core/candle.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { UsageError } from "../../src/core/errors.js";
@@ -369,10 +371,16 @@ describe("volume profile as an Agent", () => {
         exchange: "binance",
         market: "futures",
       });
-      const agent = createVolumeProfileAgent({ interval: "15m", window: 96 });
-      expect(agent.name).toBe("volume-profile");
-      expect(agent.analyze(view, "ALGOUSDT")).toEqual(
-        analyzeVolumeProfile({ candles: m15.slice(1404, 1500) }, { window: 96 }),
+      expect(volumeProfileAgent.name).toBe("volume-profile");
+      const a = analyzeSymbol(view, "ALGOUSDT", {
+        agents: [volumeProfileAgent],
+        baseInterval: "15m",
+        timeframes: ["15m"],
+        volumeProfile: { interval: "15m", window: 96 },
+      });
+      expect(a.volumeProfile.available).toBe(true);
+      expect(a.volumeProfile).toEqual(
+        profileSummary(analyzeVolumeProfile({ candles: m15.slice(1404, 1500) }, { window: 96 })),
       );
     } finally {
       t.close();

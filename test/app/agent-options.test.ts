@@ -11,7 +11,7 @@ import {
   configKeysUsingInterval,
   synthesisOptionsFromConfig,
 } from "../../src/app/agent-options.js";
-import { defaultConfig, loadConfig } from "../../src/core/config.js";
+import { defaultConfig, loadConfig } from "../../src/app/config.js";
 import { DEFAULT_SYNTHESIS_OPTIONS } from "../../src/signals/synthesis.js";
 
 const fromEnv = (env: Record<string, string>) => loadConfig({ env, file: false, cwd: "/tmp" });
@@ -174,9 +174,9 @@ describe("agentOptionsFromConfig", () => {
     const c = fromEnv({ CMA_MOMENTUM__TIMEFRAMES: "1s,1h", CMA_ORDER_FLOW__INTERVAL: "1s" });
     expect(configKeysUsingInterval(c, "1s")).toEqual(["momentum.timeframes", "order_flow.interval"]);
     expect(configKeysUsingInterval(c, "1h")).toEqual([
+      "sr_detector.timeframes",
       "price_action.interval",
       "momentum.timeframes",
-      "sr_detector.timeframes",
       "volume_profile.interval",
     ]);
     expect(configKeysUsingInterval(c, "2h")).toEqual([]);

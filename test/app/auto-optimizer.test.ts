@@ -11,7 +11,7 @@ import { Orchestrator } from "../../src/app/orchestrator/orchestrator.js";
 import { applyAssignment, QUICK_PARAM_SPACE } from "../../src/app/optimize/param-space.js";
 import { InProcessRunner } from "../../src/app/optimize/trial.js";
 import { SimulatedClock } from "../../src/core/clock.js";
-import { type Config, defaultConfig } from "../../src/core/config.js";
+import { type Config, defaultConfig } from "../../src/app/config.js";
 import { DAY } from "../../src/core/interval.js";
 import { LearningStateStore } from "../../src/learning/learning-state.js";
 import { CandleStore } from "../../src/market/candle-store.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BacktestResult, runBacktest } from "../../src/app/backtest.js";
-import { type Config, defaultConfig } from "../../src/core/config.js";
+import { type Config, defaultConfig } from "../../src/app/config.js";
 import { DAY } from "../../src/core/interval.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SYMBOLS, type DemoReport, runDemo } from "../../src/app/demo.js";
-import { defaultConfig } from "../../src/core/config.js";
+import { defaultConfig } from "../../src/app/config.js";
 import { LIVE_RUN, DEMO_RUN, PaperTradeStore } from "../../src/learning/paper-trade-store.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { stripAnsi } from "../../src/ui/colors.js";

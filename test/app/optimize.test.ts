@@ -26,7 +26,7 @@ import { logGamma, regularizedBeta, studentTSf, welchTest } from "../../src/app/
 import { type TrialTask, taskKey } from "../../src/app/optimize/trial.js";
 import { type OptimizationResult, runWalkForward } from "../../src/app/optimize/walk-forward.js";
 import type { Candle } from "../../src/core/candle.js";
-import { type Config, defaultConfig } from "../../src/core/config.js";
+import { type Config, defaultConfig } from "../../src/app/config.js";
 import { UsageError } from "../../src/core/errors.js";
 import { DAY } from "../../src/core/interval.js";
 import { normalSf } from "../../src/learning/stats.js";

@@ -10,7 +10,7 @@ import { Orchestrator, type OrchestratorEvent } from "../../src/app/orchestrator
 import { nextBoundary } from "../../src/app/orchestrator/orchestrator.js";
 import { renderReportText, reportStamp, type SystemReport } from "../../src/app/orchestrator/report.js";
 import { SimulatedClock } from "../../src/core/clock.js";
-import { type Config, defaultConfig } from "../../src/core/config.js";
+import { type Config, defaultConfig } from "../../src/app/config.js";
 import { HOUR, MINUTE } from "../../src/core/interval.js";
 import { BinanceExchange } from "../../src/exchange/binance/binance-exchange.js";
 import { CandleStore } from "../../src/market/candle-store.js";

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Orchestrator } from "../../src/app/orchestrator/orchestrator.js";
 import { paperTradingSetup } from "../../src/app/paper-trading.js";
 import { SimulatedClock } from "../../src/core/clock.js";
-import { type Config, defaultConfig } from "../../src/core/config.js";
+import { type Config, defaultConfig } from "../../src/app/config.js";
 import { DAY } from "../../src/core/interval.js";
 import { LIVE_RUN, PaperTradeStore } from "../../src/learning/paper-trade-store.js";
 import type { PaperTrade } from "../../src/learning/paper-trade.js";

@@ -81,14 +81,14 @@ describe("cma analyze (live, against the fake exchange)", () => {
       "priceSource",
       "timeframes",
       "missing",
+      "zones",
+      "nearestSupport",
+      "nearestResistance",
       "priceAction",
       "momentum",
       "volume",
       "orderFlow",
       "volumeProfile",
-      "zones",
-      "nearestSupport",
-      "nearestResistance",
     ]);
     expect(a.symbol).toBe("BTCUSDT");
     expect(a.time).toBe(T0);

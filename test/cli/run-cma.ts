@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { AnyAgent } from "../../src/agents/agent.js";
 import { PROJECT_ROOT } from "../../src/core/paths.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
@@ -63,7 +64,7 @@ export function cma(
 /** The same program in this process, through the exported `run()`; stdout is a pipe (no TTY) unless `tty`. */
 export async function runInProcess(
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string>; tty?: boolean } = {},
+  opts: { cwd?: string; env?: Record<string, string>; tty?: boolean; agents?: readonly AnyAgent[] } = {},
 ): Promise<CmaResult> {
   const { run } = await import("../../src/cli/main.js");
   let stdout = "";
@@ -73,6 +74,7 @@ export async function runInProcess(
     stderr: { isTTY: opts.tty ?? false, write: (s: string) => (stderr += s) },
     env: { NO_COLOR: "1", ...opts.env },
     cwd: opts.cwd ?? PROJECT_ROOT,
+    agents: opts.agents,
   });
   return { code, stdout, stderr };
 }

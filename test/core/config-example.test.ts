@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, type Node, parseDocument, type YAMLMap } from "yaml";
 import { describe, expect, it } from "vitest";
-import { configSchema, defaultConfig, loadConfig } from "../../src/core/config.js";
+import { configSchema, defaultConfig, loadConfig } from "../../src/app/config.js";
 import { leafPaths } from "../../src/core/config-walk.js";
 import { PROJECT_ROOT } from "../../src/core/paths.js";
 

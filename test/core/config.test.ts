@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Config, defaultConfig, envVarName, loadConfig, loadConfigDetailed } from "../../src/core/config.js";
+import { type Config, defaultConfig, envVarName, loadConfig, loadConfigDetailed } from "../../src/app/config.js";
 import { ConfigError } from "../../src/core/errors.js";
 
 let dir: string;

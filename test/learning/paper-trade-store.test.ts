@@ -5,7 +5,7 @@ import type Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { paperBrokerOptionsFromConfig } from "../../src/app/agent-options.js";
-import { defaultConfig, loadConfig } from "../../src/core/config.js";
+import { defaultConfig, loadConfig } from "../../src/app/config.js";
 import { ConfigError, DataError, UsageError } from "../../src/core/errors.js";
 import { HOUR } from "../../src/core/interval.js";
 import {

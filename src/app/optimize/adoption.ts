@@ -14,7 +14,7 @@
  * together, which makes the variance of the difference smaller than Welch assumes — the test is conservative there,
  * never too eager.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import { UsageError } from "../../core/errors.js";
 import { type Assignment, isNoChange } from "./param-space.js";
 import { type WelchResult, welchTest } from "./student-t.js";

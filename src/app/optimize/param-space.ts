@@ -12,8 +12,8 @@
  * Applying a trial is an immutable deep set followed by the configuration schema's own validation, so a combination
  * the schema forbids (oversold above overbought) is reported with the schema's reason instead of crashing a run.
  */
-import type { Config } from "../../core/config.js";
-import { configSchema } from "../../core/config-schema.js";
+import type { Config } from "../config.js";
+import { configSchema } from "../config.js";
 import { formatPath, leafPaths } from "../../core/config-walk.js";
 import { didYouMean } from "../../core/did-you-mean.js";
 import { UsageError } from "../../core/errors.js";

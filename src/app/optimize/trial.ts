@@ -2,7 +2,7 @@
  * One unit of optimisation work: a backtest of one configuration on one window, and the runners that execute it
  * (in this thread, or on worker threads: pool.ts). A task is plain data so it can cross to a worker thread.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import { describeError } from "../../core/errors.js";
 import type { ExchangeId, MarketType } from "../../exchange/exchange.js";
 import type { PaperTrade } from "../../learning/paper-trade.js";

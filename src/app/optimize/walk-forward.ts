@@ -12,7 +12,7 @@
  * training runs are queued at once and each fold's test run as soon as its choice is known, so the workers stay busy.
  * Results never depend on the order tasks finish in.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import { UsageError } from "../../core/errors.js";
 import { DAY } from "../../core/interval.js";
 import type { ExchangeId, MarketType } from "../../exchange/exchange.js";

@@ -4,10 +4,17 @@
  */
 export type AgentState = "idle" | "running" | "stopped" | "failing";
 
-export interface AgentStatus {
+/** Who a status record is about: an analysis agent (from its definition) or one of the system's services. */
+export interface AgentIdentity {
   readonly name: string;
-  /** What the agent does, in a few words (for the banner and text reports). */
+  /** For the banner, e.g. "Order Flow Agent". */
+  readonly title: string;
+  readonly icon: string;
+  /** What it does, in a few words (for the banner and text reports). */
   readonly role: string;
+}
+
+export interface AgentStatus extends AgentIdentity {
   /** How often it runs, in ms (its own interval). */
   readonly everyMs: number;
   readonly state: AgentState;
@@ -30,10 +37,12 @@ type Mutable = { -readonly [K in keyof AgentStatus]: AgentStatus[K] };
 export class AgentStatusBoard {
   readonly #agents = new Map<string, Mutable>();
 
-  register(name: string, role: string, everyMs: number): void {
-    this.#agents.set(name, {
-      name,
-      role,
+  register(who: AgentIdentity, everyMs: number): void {
+    this.#agents.set(who.name, {
+      name: who.name,
+      title: who.title,
+      icon: who.icon,
+      role: who.role,
       everyMs,
       state: "idle",
       lastUpdate: null,
@@ -67,7 +76,8 @@ export class AgentStatusBoard {
     const a = this.#get(name);
     a.runs++;
     a.lastUpdate = at;
-    a.lastDurationMs = Math.round(durationMs * 10) / 10;
+    // To the microsecond: one agent on one symbol can take a few of them.
+    a.lastDurationMs = Math.round(durationMs * 1000) / 1000;
     a.symbols = counts.symbols ?? 0;
     a.unavailable = counts.unavailable ?? 0;
     a.state = (counts.failed ?? 0) > 0 ? "failing" : "idle";

@@ -5,7 +5,14 @@
  * timers and Ctrl-C are served while a large universe is analysed.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { analyzeSymbol, type SymbolAnalysis, type SymbolAnalysisOptions } from "../../agents/symbol-analysis.js";
+import type { AnyAgent } from "../../agents/agent.js";
+import {
+  type AgentTimings,
+  analysisAgents,
+  analyzeSymbol,
+  type SymbolAnalysis,
+  type SymbolAnalysisOptions,
+} from "../../agents/symbol-analysis.js";
 import type { MarketView } from "../../market/market-view.js";
 import type { LearningInsight } from "../../signals/learning-insight.js";
 import type { Signal } from "../../signals/signal.js";
@@ -44,6 +51,10 @@ export interface AnalysisPass {
   /** Analyses that completed, keyed by symbol (the orchestrator keeps the latest for reports and learning). */
   readonly analyses: ReadonlyMap<string, SymbolAnalysis>;
   readonly aborted: boolean;
+  /** Milliseconds each agent spent over the pass, by agent name. */
+  readonly agentMs: ReadonlyMap<string, number>;
+  /** Milliseconds synthesis (with the learning insight and the cooldown) spent over the pass. */
+  readonly synthesisMs: number;
 }
 
 export interface AnalysisPassParams {
@@ -68,6 +79,10 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
   const outcomes: SymbolOutcome[] = [];
   const signals: Signal[] = [];
   const analyses = new Map<string, SymbolAnalysis>();
+  const timings: AgentTimings = new Map();
+  const agents = analysisAgents(p.options);
+  for (const a of agents) timings.set(a.name, 0);
+  const synthesis = { ms: 0 };
   let aborted = false;
   let lastYield = performance.now();
   for (const symbol of p.symbols) {
@@ -75,7 +90,7 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
       aborted = true;
       break;
     }
-    const o = analyzeOne(p, symbol);
+    const o = analyzeOne(p, symbol, agents, timings, synthesis);
     outcomes.push(o.outcome);
     if (o.analysis) analyses.set(symbol, o.analysis);
     if (o.outcome.signal) {
@@ -87,20 +102,37 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
       lastYield = performance.now();
     }
   }
-  return { time, outcomes, signals, analyses, aborted };
+  return { time, outcomes, signals, analyses, aborted, agentMs: timings, synthesisMs: synthesis.ms };
 }
 
 function analyzeOne(
   p: AnalysisPassParams,
   symbol: string,
+  agents: readonly AnyAgent[],
+  timings: AgentTimings,
+  synthesis: { ms: number },
 ): { outcome: SymbolOutcome; analysis: SymbolAnalysis | null } {
   let analysis: SymbolAnalysis;
   try {
-    analysis = analyzeSymbol(p.view, symbol, p.options);
+    analysis = analyzeSymbol(p.view, symbol, p.options, timings);
   } catch (e) {
     return { outcome: failed(symbol, e), analysis: null };
   }
-  const unavailable = unavailableParts(analysis);
+  const unavailable = unavailableParts(analysis, agents);
+  const t0 = performance.now();
+  try {
+    return synthesize(p, symbol, analysis, unavailable);
+  } finally {
+    synthesis.ms += performance.now() - t0;
+  }
+}
+
+function synthesize(
+  p: AnalysisPassParams,
+  symbol: string,
+  analysis: SymbolAnalysis,
+  unavailable: readonly string[],
+): { outcome: SymbolOutcome; analysis: SymbolAnalysis | null } {
   try {
     let r = synthesizeSignal(analysis, p.synthesis, null);
     const insight = p.insight && r.score !== 0 ? p.insight(analysis, r) : null;
@@ -157,11 +189,6 @@ function failed(symbol: string, e: unknown): SymbolOutcome {
 }
 
 /** The agent names (as in the status board) whose part of this analysis had no result. */
-export function unavailableParts(a: SymbolAnalysis): string[] {
-  const out: string[] = [];
-  if (!a.orderFlow.available) out.push("order-flow");
-  if (!a.volumeProfile.available) out.push("volume-profile");
-  if (a.momentum.missing.length > 0 && Object.keys(a.momentum.timeframes).length === 0) out.push("momentum");
-  if (a.zones.length === 0) out.push("sr-detector");
-  return out;
+export function unavailableParts(a: SymbolAnalysis, agents: readonly AnyAgent[]): string[] {
+  return agents.filter((agent) => agent.unavailable(a) !== null).map((agent) => agent.name);
 }

@@ -5,7 +5,7 @@
  * expectancy, one-sided Welch test p < alpha). Every attempt — adopted, kept, skipped for lack of history, failed —
  * is recorded with its reason in the learning state and the reports.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import { DAY, HOUR, intervalMs } from "../../core/interval.js";
 import type { ExchangeId, MarketType } from "../../exchange/exchange.js";
 import type { LearningStateStore } from "../../learning/learning-state.js";

@@ -5,7 +5,7 @@
  * the insight for a setup from the similar trades seen so far (nothing below min_trades_before_learning).
  * All the statistics are the pure functions of src/learning; this class only schedules, stores and exports.
  */
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import type { SymbolAnalysis } from "../../agents/symbol-analysis.js";
 import { strategyAnalysis } from "../../learning/breakdowns.js";
 import { exportJson, exportPaperTrades, exportPerformanceMetrics } from "../../learning/exports.js";

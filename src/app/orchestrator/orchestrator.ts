@@ -6,26 +6,32 @@
  * Tasks and their own intervals:
  * - universe: chosen at start from the exchange's markets and 24 h tickers (config `universe`), re-chosen daily;
  * - market-data: before every analysis, brings the store up to the last closed candles (streams do most of it);
- * - the analysis agents (S/R detector, price action, momentum, volume spike, order flow, volume profile) and signal
- *   synthesis: whenever a candle of the finest analysed timeframe closes (15m with the default momentum timeframes),
+ * - the analysis agents (the registry's: S/R detector, price action, momentum, volume spike, order flow, volume
+ *   profile, and any added one) and signal synthesis: whenever a candle of the finest analysed timeframe closes (15m with the default momentum timeframes),
  *   plus `settleMs` so the exchange has published it;
  * - reporter: every `report_interval`.
  * One symbol or agent failing never stops the others; each failure is counted on the status board and reported.
  */
 import type { Clock, SimulatedClock } from "../../core/clock.js";
-import type { Config } from "../../core/config.js";
+import type { Config } from "../config.js";
 import { UsageError } from "../../core/errors.js";
 import { DAY, type Interval, intervalMs } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type { Exchange, StreamStatus } from "../../exchange/exchange.js";
-import { symbolAnalysisReads, type SymbolAnalysis, type SymbolAnalysisOptions } from "../../agents/symbol-analysis.js";
+import type { AnyAgent } from "../../agents/agent.js";
+import {
+  analysisAgents,
+  symbolAnalysisReads,
+  type SymbolAnalysis,
+  type SymbolAnalysisOptions,
+} from "../../agents/symbol-analysis.js";
 import type { CandleStore } from "../../market/candle-store.js";
 import { StoreMarketView } from "../../market/market-view.js";
 import { selectUniverse } from "../../market/universe.js";
 import type { Signal } from "../../signals/signal.js";
 import { SignalCooldown, type SynthesisOptions } from "../../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-options.js";
-import { AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
+import { type AgentIdentity, AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
 import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
 import type { AutoOptimizer, OptimizationRecord } from "./auto-optimizer.js";
@@ -33,14 +39,40 @@ import type { LearningAgent } from "./learning-agent.js";
 import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
 import { type LearningReport, type PaperReport, type SystemReport, type WrittenReport, writeReport } from "./report.js";
 
-export const ANALYSIS_AGENTS: readonly { name: string; role: string }[] = [
-  { name: "sr-detector", role: "higher-timeframe support/resistance zones" },
-  { name: "price-action", role: "breakouts, ranges, volatility" },
-  { name: "momentum", role: "RSI, MACD, OBV, divergences" },
-  { name: "volume-spike", role: "volume against its baseline" },
-  { name: "order-flow", role: "taker buy/sell imbalance" },
-  { name: "volume-profile", role: "point of control, value area, sweeps" },
-];
+/** The system's services on the status board, beside the analysis agents. */
+const SERVICES = {
+  marketData: {
+    name: "market-data",
+    title: "Market Data",
+    icon: "📡",
+    role: "candles: history sync, kline streams, catch-up",
+  },
+  synthesis: {
+    name: "signal-synthesis",
+    title: "Signal Synthesis",
+    icon: "🧮",
+    role: "weighted evidence → trade signals",
+  },
+  paperBroker: {
+    name: "paper-broker",
+    title: "Paper Broker",
+    icon: "💼",
+    role: "paper-trades every signal: fills, fees, stops, targets",
+  },
+  optimizer: {
+    name: "optimizer",
+    title: "Optimizer",
+    icon: "🔧",
+    role: "walk-forward re-tuning; adopts only what wins out of sample",
+  },
+  learning: {
+    name: "learning",
+    title: "Learning Agent",
+    icon: "🎓",
+    role: "metrics, strategy analysis, knowledge base, hypotheses; insights for synthesis",
+  },
+  reporter: { name: "reporter", title: "Reporter", icon: "📝", role: "reports" },
+} as const satisfies Record<string, AgentIdentity>;
 
 export type OrchestratorEvent =
   | { readonly kind: "warmup"; readonly symbols: number; readonly pass: FeedPass }
@@ -55,6 +87,8 @@ export interface OrchestratorOptions {
   readonly clock: Clock;
   readonly config: Config;
   readonly mode: "live" | "replay";
+  /** The analysis agents (default: the registry's). */
+  readonly agents?: readonly AnyAgent[] | undefined;
   /** A fixed universe; default: chosen from the exchange by config.universe. */
   readonly symbols?: readonly string[] | undefined;
   /** Use kline streams (default true). `cma scan --once` does not. */
@@ -138,7 +172,7 @@ export class Orchestrator {
     this.#o = o;
     this.#logger = o.logger ?? silentLogger;
     this.#config = o.config;
-    this.#analysis = agentOptionsFromConfig(o.config);
+    this.#analysis = agentOptionsFromConfig(o.config, o.agents);
     this.#synthesis = synthesisOptionsFromConfig(o.config);
     this.#cooldown = new SignalCooldown(this.#synthesis.cooldown_ms);
     const reads = symbolAnalysisReads(this.#analysis);
@@ -161,29 +195,21 @@ export class Orchestrator {
       onStatus: (status) => o.onEvent?.({ kind: "stream", status }),
     });
     const every = this.cycleMs;
-    this.board.register("market-data", "candles: history sync, kline streams, catch-up", every);
-    for (const a of ANALYSIS_AGENTS) this.board.register(a.name, a.role, every);
-    this.board.register("signal-synthesis", "weighted evidence → trade signals", every);
+    this.board.register(SERVICES.marketData, every);
+    for (const a of analysisAgents(this.#analysis)) this.board.register(a, every);
+    this.board.register(SERVICES.synthesis, every);
     const cycleInterval = analysed.reduce((a, b) => (intervalMs(b) < intervalMs(a) ? b : a));
     this.desk = o.paper
       ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.#analysis.baseInterval })
       : undefined;
-    if (this.desk) this.board.register("paper-broker", "paper-trades every signal: fills, fees, stops, targets", every);
+    if (this.desk) this.board.register(SERVICES.paperBroker, every);
     if (o.autoOptimizer && o.config.learning_agent.auto_optimize) {
-      this.board.register(
-        "optimizer",
-        "walk-forward re-tuning; adopts only what wins out of sample",
-        o.config.learning_agent.optimization_interval * 1000,
-      );
+      this.board.register(SERVICES.optimizer, o.config.learning_agent.optimization_interval * 1000);
     }
-    if (o.learning) {
-      this.board.register(
-        "learning",
-        "metrics, strategy analysis, knowledge base, hypotheses; insights for synthesis",
-        o.config.learning_agent.update_interval * 1000,
-      );
+    if (o.learning) this.board.register(SERVICES.learning, o.config.learning_agent.update_interval * 1000);
+    if (this.#o.reports !== false) {
+      this.board.register({ ...SERVICES.reporter, role: `reports to ${o.config.output_dir}` }, this.reportMs);
     }
-    if (this.#o.reports !== false) this.board.register("reporter", `reports to ${o.config.output_dir}`, this.reportMs);
   }
 
   get analysis(): SymbolAnalysisOptions {
@@ -205,7 +231,7 @@ export class Orchestrator {
    */
   adopt(config: Config): void {
     this.#config = config;
-    this.#analysis = agentOptionsFromConfig(config);
+    this.#analysis = agentOptionsFromConfig(config, this.#o.agents);
     const next = synthesisOptionsFromConfig(config);
     if (next.cooldown_ms !== this.#synthesis.cooldown_ms) this.#cooldown = new SignalCooldown(next.cooldown_ms);
     this.#synthesis = next;
@@ -355,8 +381,8 @@ export class Orchestrator {
         this.board.failRun("paper-broker", now, e);
       }
     }
-    const t1 = performance.now();
-    for (const a of ANALYSIS_AGENTS) this.board.begin(a.name);
+    const agents = analysisAgents(this.#analysis);
+    for (const a of agents) this.board.begin(a.name);
     this.board.begin("signal-synthesis");
     const pass = await analyzeUniverse({
       view: this.view,
@@ -375,18 +401,18 @@ export class Orchestrator {
         else this.#o.onSignal?.(s, a);
       },
     });
-    const dt = performance.now() - t1;
     this.#lastPass = pass;
     for (const [symbol, a] of pass.analyses) this.#latest.set(symbol, a);
     const failed = pass.outcomes.filter((o) => o.error !== null);
-    for (const a of ANALYSIS_AGENTS) {
+    for (const a of agents) {
       const unavailable = pass.outcomes.filter((o) => o.unavailable.includes(a.name)).length;
-      this.board.finish(a.name, now, dt, { symbols: pass.analyses.size, unavailable, failed: failed.length });
+      const ms = pass.agentMs.get(a.name) ?? 0;
+      this.board.finish(a.name, now, ms, { symbols: pass.analyses.size, unavailable, failed: failed.length });
     }
     for (const f of failed) {
-      for (const a of ANALYSIS_AGENTS) this.board.error(a.name, now, f.error, f.symbol);
+      for (const a of agents) this.board.error(a.name, now, f.error, f.symbol);
     }
-    this.board.finish("signal-synthesis", now, dt, { symbols: pass.analyses.size });
+    this.board.finish("signal-synthesis", now, pass.synthesisMs, { symbols: pass.analyses.size });
     this.board.addSignals("signal-synthesis", pass.signals.length);
     this.#lastFailures = [
       ...feed.failures.map((f) => ({ symbol: f.symbol, error: `market data: ${f.error}` })),

@@ -4,7 +4,9 @@
  */
 import { parseSymbol } from "../args.js";
 import { AT_OPTION_HELP, prepareAnalysis } from "../analysis-input.js";
-import { renderAnalysis } from "../analysis-report.js";
+import type { AnyAgent } from "../../agents/agent.js";
+import { AGENTS } from "../../agents/registry.js";
+import { renderAddedAgents, renderAnalysis } from "../analysis-report.js";
 import type { CommandRegistration } from "../program.js";
 
 interface AnalyzeOptions {
@@ -35,6 +37,8 @@ export const analyzeCommand: CommandRegistration = {
               { market, momentum: ctx.config.momentum },
             ),
           );
+          const added = ctx.agents.filter((a) => !(AGENTS as readonly AnyAgent[]).includes(a));
+          if (added.length > 0) ctx.out(renderAddedAgents(analysis, added, ctx.colors));
           return 0;
         }),
       );

@@ -95,6 +95,7 @@ export const runCommand: CommandRegistration = {
               : undefined;
           if (autoOptimizer) ctx.onCleanup(() => autoOptimizer.close());
           const orchestrator = new Orchestrator({
+            agents: ctx.agents,
             exchange,
             store,
             clock,

@@ -46,6 +46,7 @@ export const scanCommand: CommandRegistration = {
         bind<ScanOptions>(async (ctx, opts) => {
           const { symbols, exchange, store, clock } = await liveSetup(ctx, opts.symbols);
           const orchestrator = new Orchestrator({
+            agents: ctx.agents,
             exchange,
             store,
             clock,
