@@ -72,6 +72,18 @@ describe("pipeline digest over the bundled history", () => {
     expect(digest(r)).toBe("e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002");
   }, 120_000);
 
+  it("15m cycles on 1h data (the default momentum timeframes): 3 symbols × 60 days", async () => {
+    const r = await backtest({
+      symbols: ["BTCUSDT", "SOLUSDT", "XRPUSDT"],
+      files: ["1h", "1d"],
+      from: "2025-05-01T00:00:00Z",
+      days: 60,
+      momentum: ["15m", "1h", "4h"],
+    });
+    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 9, 9]);
+    expect(digest(r)).toBe("190fb2404ee3e865e6852d343cecee78fcd9c9f6fc52a10f59bb2ecb48390b1e");
+  }, 120_000);
+
   it("15m cycles on 5m data: BTC and ETH × 60 days", async () => {
     const r = await backtest({
       symbols: ["BTCUSDT", "ETHUSDT"],
