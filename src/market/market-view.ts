@@ -21,6 +21,11 @@ export interface MarketView {
   /** The candle containing now() (closed: false), when anything of it is known. */
   forming(symbol: string, interval: Interval): Candle | undefined;
   now(): number;
+  /**
+   * A token equal at two instants only when nothing closed() and forming() answer about `symbol` can differ between
+   * them. A view that cannot tell leaves it out, and its answers are never taken as unchanged.
+   */
+  revision?(symbol: string): string;
 }
 
 export interface StoreMarketViewOptions {
@@ -118,6 +123,9 @@ export class StoreMarketView implements MarketView {
   readonly #extra: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #live = new Map<string, Candle>();
+  /** Stream updates received per symbol, and invalidate() calls (revision()). */
+  readonly #liveUpdates = new Map<string, number>();
+  #invalidations = 0;
   /** Read-ahead blocks of stored series for #storedRange, by symbol|interval. */
   readonly #blocks = new Map<string, { from: number; to: number; version: number; candles: Candle[] }>();
 
@@ -180,6 +188,21 @@ export class StoreMarketView implements MarketView {
     return e.slice!;
   }
 
+  /**
+   * Built from what the answers depend on: which series of the symbol are stored, each one's write version and its
+   * last candle closed by now on the interval's grid (a close off the grid cannot happen), and the stream updates
+   * of its forming candles. Aggregated and forming candles are built from the stored series, so they are covered.
+   */
+  revision(symbol: string): string {
+    const now = this.clock.now();
+    let token = `${this.#invalidations}:${this.#liveUpdates.get(symbol) ?? 0}`;
+    for (const s of this.reader.stored(symbol)) {
+      const version = this.reader.store.version(this.reader.key(symbol, s.interval));
+      token += `|${s.interval}:${version}:${lastClosedOpenTime(s.interval, now)}`;
+    }
+    return token;
+  }
+
   forming(symbol: string, interval: Interval): Candle | undefined {
     const now = this.clock.now();
     const live = this.#live.get(`${symbol}|${interval}`);
@@ -222,6 +245,7 @@ export class StoreMarketView implements MarketView {
       throw new UsageError(`updateForming(): the candle is not a ${interval} candle.`);
     }
     this.#live.set(`${symbol}|${interval}`, candle);
+    this.#liveUpdates.set(symbol, (this.#liveUpdates.get(symbol) ?? 0) + 1);
   }
 
   /**
@@ -246,6 +270,7 @@ export class StoreMarketView implements MarketView {
 
   /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
   invalidate(symbol?: string): void {
+    this.#invalidations++;
     if (symbol === undefined) {
       this.#cache.clear();
       this.#blocks.clear();

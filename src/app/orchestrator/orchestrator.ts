@@ -32,7 +32,7 @@ import type { Signal } from "../../signals/signal.js";
 import { SignalCooldown, type SynthesisOptions } from "../../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-options.js";
 import { type AgentIdentity, AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
-import { type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
+import { type AnalysisMemory, type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
 import type { AutoOptimizer, OptimizationRecord } from "./auto-optimizer.js";
 import type { LearningAgent } from "./learning-agent.js";
@@ -162,6 +162,8 @@ export class Orchestrator {
   #pendingSignals: Signal[] = [];
   #signalsTotal = 0;
   #latest = new Map<string, SymbolAnalysis>();
+  /** Each symbol's last analysis and what it read, so an unchanged symbol is not analysed again. */
+  readonly #memory: AnalysisMemory = new Map();
   #reports = 0;
   #stopped = false;
   #holdSignals = false;
@@ -393,6 +395,7 @@ export class Orchestrator {
       insight: this.#o.insight ?? this.#o.learning?.insight,
       signal,
       yieldEveryMs: this.#o.yieldEveryMs ?? 0,
+      memory: this.#memory,
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
         this.#signalsTotal++;
