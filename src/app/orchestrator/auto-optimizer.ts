@@ -11,29 +11,11 @@ import type { ExchangeId, MarketType } from "../../exchange/exchange.js";
 import type { LearningStateStore } from "../../learning/learning-state.js";
 import type { CandleStore } from "../../market/candle-store.js";
 import { SeriesReader } from "../../market/series-reader.js";
-import {
-  applyAssignment,
-  type Assignment,
-  DEFAULT_PARAM_SPACE,
-  type ParamSpace,
-  trialsFor,
-} from "../optimize/param-space.js";
+import { applyAssignment, DEFAULT_PARAM_SPACE, type ParamSpace, trialsFor } from "../optimize/param-space.js";
 import type { TrialRunner } from "../optimize/trial.js";
 import { runWalkForward } from "../optimize/walk-forward.js";
 import { messageOf } from "./agent-status.js";
-
-export interface OptimizationRecord {
-  readonly time: string;
-  readonly status: "adopted" | "kept" | "skipped" | "failed";
-  readonly reason: string;
-  readonly period: { readonly from: string; readonly to: string } | null;
-  /** The parameters adopted (status "adopted") or proposed and refused ("kept"). */
-  readonly candidate: Assignment | null;
-  readonly outOfSample: {
-    readonly candidate: { readonly n: number; readonly expectancyR: number | null };
-    readonly current: { readonly n: number; readonly expectancyR: number | null };
-  } | null;
-}
+import type { OptimizationRecord, Optimizer } from "./optimization.js";
 
 export interface AutoOptimizerOptions {
   readonly store: CandleStore;
@@ -53,7 +35,7 @@ export interface AutoOptimizerOptions {
 
 const RECORDS_KEY = "optimizations";
 
-export class AutoOptimizer {
+export class AutoOptimizer implements Optimizer {
   readonly #o: AutoOptimizerOptions;
   #records: OptimizationRecord[];
 
