@@ -12,7 +12,7 @@ import type { MarketType } from "../exchange.js";
 
 export type EndpointParams = Readonly<Record<string, string | number | undefined>>;
 
-export type EndpointId = "ping" | "time" | "exchangeInfo" | "klines" | "ticker24h" | "bookTicker" | "depth";
+export type EndpointId = "ping" | "time" | "exchangeInfo" | "klines" | "ticker24h";
 
 export interface Endpoint {
   readonly id: EndpointId;
@@ -30,11 +30,6 @@ export interface Endpoint {
 function band(n: number, bands: readonly (readonly [upTo: number, weight: number])[]): number {
   for (const [upTo, w] of bands) if (n <= upTo) return w;
   return bands[bands.length - 1]![1];
-}
-
-function limitOf(p: EndpointParams, dflt: number): number {
-  const l = p.limit;
-  return l === undefined ? dflt : Number(l);
 }
 
 /** Number of symbols in a `symbols` JSON-array parameter. */
@@ -103,30 +98,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       usedWeightHeaderReliable: true,
       source: "[SPOT-REST] 24hr ticker: symbol 2; symbols 1–20 → 2, 21–100 → 40, ≥101 → 80; none → 80",
     },
-    bookTicker: {
-      id: "bookTicker",
-      market: "spot",
-      path: "/api/v3/ticker/bookTicker",
-      weight: (p) => (p.symbol !== undefined ? 2 : 4),
-      usedWeightHeaderReliable: true,
-      source: "binance-spot-api-docs rest-api.md, Symbol order book ticker: symbol 2; symbols or none 4",
-    },
-    depth: {
-      id: "depth",
-      market: "spot",
-      path: "/api/v3/depth",
-      weight: (p) =>
-        band(limitOf(p, 100), [
-          [100, 5],
-          [500, 25],
-          [1000, 50],
-          [Number.POSITIVE_INFINITY, 250],
-        ]),
-      maxLimit: 5000,
-      usedWeightHeaderReliable: true,
-      source:
-        "[SPOT-REST] Order book: limit 1–100 → 5, 101–500 → 25, 501–1000 → 50, 1001–5000 → 250 (2023-10-19 [SPOT-CL])",
-    },
   },
   futures: {
     ping: {
@@ -182,31 +153,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       weight: (p) => (p.symbol !== undefined ? 1 : 40),
       usedWeightHeaderReliable: true,
       source: "[FUT-MD, OBS-FUT] 24hr Ticker: symbol 1, none 40",
-    },
-    bookTicker: {
-      id: "bookTicker",
-      market: "futures",
-      path: "/fapi/v1/ticker/bookTicker",
-      weight: (p) => (p.symbol !== undefined ? 2 : 5),
-      usedWeightHeaderReliable: false,
-      source:
-        "developers.binance.com …/usds-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker: symbol 2, none 5; its X-MBX-USED-WEIGHT-1M is documented as inaccurate",
-    },
-    depth: {
-      id: "depth",
-      market: "futures",
-      path: "/fapi/v1/depth",
-      // [OBS-FUT] saw weight 1 without a limit; the documented 10 for the default 500 is used instead.
-      weight: (p) =>
-        band(limitOf(p, 500), [
-          [50, 2],
-          [100, 5],
-          [500, 10],
-          [Number.POSITIVE_INFINITY, 20],
-        ]),
-      maxLimit: 1000,
-      usedWeightHeaderReliable: true,
-      source: "[FUT-MD] Order Book: limit 5/10/20/50 → 2, 100 → 5, 500 → 10, 1000 → 20",
     },
   },
 };

@@ -5,7 +5,7 @@
  */
 import { assertValidCandle, type Candle } from "../../core/candle.js";
 import { closeTimeOf, type Interval, isAligned } from "../../core/interval.js";
-import type { BookTop, Market, MarketType, Ticker24h } from "../exchange.js";
+import type { Market, MarketType, Ticker24h } from "../exchange.js";
 import { asArray, asBoolean, asDecimal, asInteger, asObject, asString, ShapeError } from "../http/json-shape.js";
 
 /**
@@ -199,32 +199,4 @@ export function parseTickers24h(body: unknown): Ticker24h[] {
       trades: asInteger(o.count, `${w} count`),
     };
   });
-}
-
-/** `ticker/bookTicker?symbol=` (an object; futures adds `time`, spot has none → `now`). */
-export function parseBookTicker(body: unknown, symbol: string, now: number): BookTop {
-  const o = asObject(body, "body");
-  const got = asString(o.symbol, "symbol");
-  if (got !== symbol) throw new ShapeError(`symbol is ${got}, expected ${symbol}`);
-  return {
-    symbol,
-    bidPrice: asDecimal(o.bidPrice, "bidPrice"),
-    bidQty: asDecimal(o.bidQty, "bidQty"),
-    askPrice: asDecimal(o.askPrice, "askPrice"),
-    askQty: asDecimal(o.askQty, "askQty"),
-    time: o.time === undefined ? now : asInteger(o.time, "time"),
-  };
-}
-
-/** `depth?limit=5` → the best level of each side (fallback for bookTop). */
-export function parseDepthTop(body: unknown, symbol: string, now: number): BookTop {
-  const o = asObject(body, "body");
-  const side = (name: "bids" | "asks") => {
-    const levels = asArray(o[name], name);
-    const top = asArray(levels[0], `${name}[0]`);
-    return [asDecimal(top[0], `${name}[0] price`), asDecimal(top[1], `${name}[0] quantity`)] as const;
-  };
-  const [bidPrice, bidQty] = side("bids");
-  const [askPrice, askQty] = side("asks");
-  return { symbol, bidPrice, bidQty, askPrice, askQty, time: o.T === undefined ? now : asInteger(o.T, "T") };
 }
