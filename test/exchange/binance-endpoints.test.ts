@@ -26,7 +26,6 @@ describe("Binance endpoint table", () => {
     expect(endpoint("futures", "ticker24h").weight({ symbol: "BTCUSDT" })).toBe(1);
     for (const m of ["spot", "futures"] as const) {
       expect(endpoint(m, "time").weight({})).toBe(1);
-      expect(endpoint(m, "ping").weight({})).toBe(1);
     }
   });
 

@@ -305,7 +305,6 @@ export class BinanceExchange implements Exchange {
       query: params,
       weight: ep.weight(params),
       parse,
-      trustUsedWeightHeader: ep.usedWeightHeaderReliable,
     });
   }
 

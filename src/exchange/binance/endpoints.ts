@@ -12,7 +12,7 @@ import type { MarketType } from "../exchange.js";
 
 export type EndpointParams = Readonly<Record<string, string | number | undefined>>;
 
-export type EndpointId = "ping" | "time" | "exchangeInfo" | "klines" | "ticker24h";
+export type EndpointId = "time" | "exchangeInfo" | "klines" | "ticker24h";
 
 export interface Endpoint {
   readonly id: EndpointId;
@@ -21,8 +21,6 @@ export interface Endpoint {
   readonly weight: (params: EndpointParams) => number;
   /** Largest `limit` the endpoint accepts, where it has one. */
   readonly maxLimit?: number;
-  /** False where Binance documents X-MBX-USED-WEIGHT-1M as inaccurate for this endpoint. */
-  readonly usedWeightHeaderReliable: boolean;
   readonly source: string;
 }
 
@@ -48,20 +46,11 @@ export const FUTURES_KLINES_MAX = 1500;
 
 export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, Endpoint>>>> = {
   spot: {
-    ping: {
-      id: "ping",
-      market: "spot",
-      path: "/api/v3/ping",
-      weight: () => 1,
-      usedWeightHeaderReliable: true,
-      source: "[SPOT-REST] Test connectivity: weight 1",
-    },
     time: {
       id: "time",
       market: "spot",
       path: "/api/v3/time",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Check server time: weight 1",
     },
     exchangeInfo: {
@@ -69,7 +58,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "spot",
       path: "/api/v3/exchangeInfo",
       weight: () => 20,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Exchange information: weight 20 (10 before 2023-08-25 [SPOT-CL])",
     },
     klines: {
@@ -78,7 +66,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       path: "/api/v3/klines",
       weight: () => 2,
       maxLimit: SPOT_KLINES_MAX,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Kline/Candlestick data: weight 2 flat since 2023-08-25 [SPOT-CL]; limit max 1000",
     },
     ticker24h: {
@@ -95,25 +82,15 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
           [Number.POSITIVE_INFINITY, 80],
         ]);
       },
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] 24hr ticker: symbol 2; symbols 1–20 → 2, 21–100 → 40, ≥101 → 80; none → 80",
     },
   },
   futures: {
-    ping: {
-      id: "ping",
-      market: "futures",
-      path: "/fapi/v1/ping",
-      weight: () => 1,
-      usedWeightHeaderReliable: true,
-      source: "[OBS-FUT] weight 1",
-    },
     time: {
       id: "time",
       market: "futures",
       path: "/fapi/v1/time",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[OBS-FUT] weight 1",
     },
     exchangeInfo: {
@@ -121,7 +98,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "futures",
       path: "/fapi/v1/exchangeInfo",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[FUT-MD] Exchange Information: weight 1",
     },
     klines: {
@@ -142,7 +118,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
               [Number.POSITIVE_INFINITY, 10],
             ]),
       maxLimit: FUTURES_KLINES_MAX,
-      usedWeightHeaderReliable: true,
       source:
         "[FUT-MD] Kline/Candlestick Data: by limit [1,100) 1, [100,500) 2, [500,1000] 5, >1000 10 (observed inclusive at the top, [OBS-FUT]; the higher is counted); no limit → 5 per [OBS-FUT]; limit max 1500",
     },
@@ -151,7 +126,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "futures",
       path: "/fapi/v1/ticker/24hr",
       weight: (p) => (p.symbol !== undefined ? 1 : 40),
-      usedWeightHeaderReliable: true,
       source: "[FUT-MD, OBS-FUT] 24hr Ticker: symbol 1, none 40",
     },
   },
