@@ -244,19 +244,6 @@ export class StoreMarketView implements MarketView {
     return openTimeSlice(b.candles, from, to);
   }
 
-  /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
-  invalidate(symbol?: string): void {
-    if (symbol === undefined) {
-      this.#cache.clear();
-      this.#blocks.clear();
-      this.reader.refresh();
-      return;
-    }
-    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${symbol}|`)) this.#cache.delete(k);
-    for (const k of [...this.#blocks.keys()]) if (k.startsWith(`${symbol}|`)) this.#blocks.delete(k);
-    this.reader.refresh();
-  }
-
   #load(
     symbol: string,
     interval: Interval,
