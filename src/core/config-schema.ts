@@ -1,5 +1,5 @@
 /**
- * The configuration schema: one section per module, snake_case keys as in the spec. Every leaf says in plain words
+ * The configuration schema: one section per module, snake_case keys. Every leaf says in plain words
  * what it accepts (`allowed`), which is what a user reads when a value is rejected.
  *
  * To add a section for a new module: define it below with the leaf builders, add it to `configSchema` with
@@ -168,7 +168,7 @@ export const universeSection = z
     });
   });
 
-/** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
+/** The timeframes S/R levels are weighted on, heaviest first (monthly 10, hourly 2): the default and the only ones. */
 export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
 
 export const srDetectorSection = z
@@ -285,7 +285,7 @@ export const volumeProfileSection = z.strictObject({
   value_area: num({ above: 0, max: 1 }).default(0.7),
 });
 
-/** Synthesis weights: the spec's 20 / 20 / 15 / 25 / 20. They need not sum to 1: confidence is normalised by them. */
+/** Synthesis weights, 20 / 20 / 15 / 25 / 20 by default. They need not sum to 1: confidence is normalised by them. */
 export const signalSynthesisSection = z
   .strictObject({
     weights: z

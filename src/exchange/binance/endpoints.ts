@@ -1,9 +1,11 @@
 /**
  * Binance public market-data endpoints and their request weights, as data (ccxt-style). The weight is a function
  * of the parameters because Binance charges by `limit` or by how many symbols are asked for.
- * Sources are the tags of /work/shared/reference/exchange-apis.md (§2): [SPOT-REST] binance-spot-api-docs
- * rest-api.md, [SPOT-CL] its CHANGELOG, [FUT-MD] developers.binance.com USDⓈ-M market-data pages, [OBS-FUT] a
- * third-party measurement of fapi.binance.com.
+ * Each entry's `source` cites by tag: [SPOT-REST] Binance's spot API docs, rest-api.md
+ * (github.com/binance/binance-spot-api-docs, also at developers.binance.com/docs/binance-spot-api-docs/rest-api);
+ * [SPOT-CL] the CHANGELOG.md of that repository; [FUT-MD] Binance's USDⓈ-M futures market-data pages
+ * (developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api); [OBS-FUT] a third-party
+ * measurement of fapi.binance.com (github.com/dilettante-trading/polyoxide, docs/specs/binance/OBSERVED.md).
  *
  * Where the docs and observation disagree, the HIGHER weight is used: over-counting costs a little throughput,
  * under-counting can cost the user's IP.

@@ -1,6 +1,6 @@
 /**
  * Binance error codes we can meet on public market-data endpoints, each with what it means for the user
- * (exchange-apis.md §3.4, from [SPOT-ERR] and [FUT-ERR]; codes are stable, messages vary).
+ * (Binance's spot API docs, errors.md, and its USDⓈ-M futures error-code page; codes are stable, messages vary).
  * `transient`: the server failed, not the request, so the request may be retried with backoff.
  */
 import { ExchangeApiError, InvalidIntervalError, type RequestInfo, UnknownSymbolError } from "../../core/errors.js";

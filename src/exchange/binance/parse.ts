@@ -1,7 +1,8 @@
 /**
- * Validation and conversion of Binance JSON bodies into the system's types (exchange-apis.md §2). Nothing leaves
- * here unchecked: strings become finite numbers or a ShapeError naming the row and field; every candle passes
- * assertValidCandle and the interval's alignment, so no NaN or misplaced candle enters the system.
+ * Validation and conversion of Binance JSON bodies (shapes as documented in the sources endpoints.ts cites) into the
+ * system's types. Nothing leaves here unchecked: strings become finite numbers or a ShapeError naming the row and
+ * field; every candle passes assertValidCandle and the interval's alignment, so no NaN or misplaced candle enters
+ * the system.
  */
 import { assertValidCandle, type Candle } from "../../core/candle.js";
 import { closeTimeOf, type Interval, isAligned } from "../../core/interval.js";
@@ -115,7 +116,7 @@ function filterNumber(
 
 /**
  * `exchangeInfo` → the weight limit and the markets the scanner trades: spot symbols TRADING, quoted in USDT and
- * open for spot trading; futures PERPETUAL contracts quoted in USDT and TRADING (§2.2). Filter values absent → 0.
+ * open for spot trading; futures PERPETUAL contracts quoted in USDT and TRADING. Filter values absent → 0.
  */
 export function parseExchangeInfo(body: unknown, market: MarketType): ExchangeInfo {
   const o = asObject(body, "body");
