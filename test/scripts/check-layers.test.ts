@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkLayers } from "../../scripts/check-layers.mjs";
+import { ALLOWED_DEEP_IMPORTS, checkLayers } from "../../scripts/check-layers.mjs";
 import { PROJECT_ROOT } from "../../src/core/paths.js";
 
 let dir: string;
@@ -115,6 +115,13 @@ describe("checkLayers", () => {
     expect(checkLayers(src, { allowedDeepImports: ["market/sync.ts -> exchange/binance/parse.ts"] })).toEqual([]);
   });
 
+  it("reports an allowed deep import that no longer occurs", () => {
+    const allowedDeepImports = ["market/sync.ts -> exchange/binance/parse.ts"];
+    expect(checkLayers(tree(clean), { allowedDeepImports })).toEqual([
+      'allowed deep import "market/sync.ts -> exchange/binance/parse.ts" no longer occurs; remove it from the list',
+    ]);
+  });
+
   it("reports a folder that is not a layer", () => {
     const src = tree({ ...clean, "misc/util.ts": `export const u = 1;\n` });
     expect(checkLayers(src)).toEqual([
@@ -123,10 +130,19 @@ describe("checkLayers", () => {
     ]);
   });
 
-  it("as a command: exits 1 with the list, or prints layers ok", () => {
+  it("as a command, with the project's allowed deep imports: exits 1 with the list, or prints layers ok", () => {
     const script = join(PROJECT_ROOT, "scripts", "check-layers.mjs");
+    // The command checks ./src with the project's allowances, so the tree holds exactly those deep imports.
+    const allowed: Record<string, string> = {};
+    for (const a of ALLOWED_DEEP_IMPORTS) {
+      const [from, to] = a.split(" -> ") as [string, string];
+      allowed[to] = `export const x = 1;\n`;
+      allowed[from] =
+        `import { x } from "${relative(dirname(from), to).replace(/\.ts$/, ".js")}";\nexport const y = x;\n`;
+    }
     const bad = tree({
       ...clean,
+      ...allowed,
       "core/late.ts": `import { sync } from "../market/sync.js";\nexport const l = sync;\n`,
     });
     const failed = spawnSync(process.execPath, [script], { cwd: dirname(bad), encoding: "utf8" });
