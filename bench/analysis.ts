@@ -69,7 +69,7 @@ export interface AnalysisBenchResult {
   readonly storeFillMs: number;
   readonly passes: readonly AnalysisPass[];
   readonly newCandle: readonly { name: string; us: number }[];
-  /** Self time of the hottest functions during one pure pass (spec configuration). */
+  /** Self time of the hottest functions during one pure pass (default configuration). */
   readonly profile: readonly { name: string; pct: number }[];
 }
 
@@ -98,7 +98,7 @@ class MemoryView implements MarketView {
 
 const CONFIGS: readonly { name: string; options: Partial<SymbolAnalysisOptions> }[] = [
   {
-    name: "spec (indicators on 500, S/R lookback 100)",
+    name: "default (indicators on 500, S/R lookback 100)",
     options: { timeframes: ["5m", "15m", "1h", "4h", "1d"] },
   },
   {

@@ -46,7 +46,7 @@ const DEFAULT_INTERVALS: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1
 export interface MarketDataBenchOptions {
   readonly markets?: readonly MarketType[];
   readonly symbols?: number;
-  /** Closed candles per interval (the spec's sr_detector.lookback, 100). */
+  /** Closed candles per interval (the default sr_detector.lookback, 100). */
   readonly lookback?: number;
   readonly intervals?: readonly Interval[];
   /** Simulated minutes of steady state measured. */

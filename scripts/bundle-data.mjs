@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Rebuilds assets/candles/ from the shared recorded data (../shared/data by default): the compact, gzip-compressed
-// subset of real Binance candles that the demo, the tests and the benchmarks use. A user's clone never needs
-// ../shared; this script is only for maintainers who want to change the subset.
+// `node scripts/bundle-data.mjs DIR` rebuilds assets/candles/ from a folder of recorded Binance klines in Binance's
+// dump layout (DIR/binance-spot/BTCUSDT-1h.csv and so on; their origins: assets/candles/PROVENANCE.md): the compact,
+// gzip-compressed subset of real candles that the demo, the tests and the benchmarks use. Only for maintainers who
+// want to change the subset; a clone needs nothing but assets/candles/.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-const src = process.argv[2] ?? join("..", "shared", "data");
+const src = process.argv[2];
+if (!src) {
+  console.error("usage: node scripts/bundle-data.mjs DIR   (DIR holds binance-spot/ and binance-futures/ kline CSVs)");
+  process.exit(2);
+}
 const dst = join("assets", "candles");
 const D = (s) => Date.parse(`${s}T00:00:00Z`);
 

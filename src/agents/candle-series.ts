@@ -312,12 +312,6 @@ function sharedPrefix(prev: CandleSeries, candles: readonly Candle[]): { from: n
   return { from, count };
 }
 
-/** The last value of a series, or null while it is still in its warm-up (NaN). */
-export function lastValue(series: Float64Array): number | null {
-  const v = series[series.length - 1];
-  return v === undefined || Number.isNaN(v) ? null : v;
-}
-
 /** Index of the last candle whose close time is at or before `t`, or −1 (binary search). */
 export function lastClosedBy(closeTime: Float64Array, t: number): number {
   let lo = 0;

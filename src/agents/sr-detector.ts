@@ -12,7 +12,7 @@
  *    the price are dropped.
  * 3. Touches per timeframe (sr-touches.ts): pivot candles and wick tests, each candle once per zone. The zone's
  *    `touches` is the sum over timeframes: the same swing seen as a pivot on 1d, 1w and 1M counts on each, which is
- *    exactly what makes a higher-timeframe level stronger (and matches the spec's `min_touches: 2`: a swing confirmed
+ *    exactly what makes a higher-timeframe level stronger (and with the default `min_touches: 2`, a swing confirmed
  *    on two timeframes already qualifies).
  * 4. `timeframeWeight` = Σ of the weights of the distinct timeframes whose pivots form the zone (not the max:
  *    confluence across timeframes is the point). Score: see sr-score.ts. Zones with fewer than `min_touches` are
@@ -643,7 +643,7 @@ function finish(
  * The zone at or near `price`: among the zones whose band, widened by `tolerance × price` on each side, contains the
  * price, the one with the highest score (ties: the closer centre). Its type, containsPrice and distancePct are
  * re-derived for `price` (the entry being considered may differ from the analysed price); its score is kept.
- * This is the spec's `get_htf_confluence(current_price)`; a function over the result so that results stay plain JSON.
+ * A function over the result rather than a method, so that results stay plain JSON.
  */
 export function htfConfluence(result: SrResult, price: number, tolerance: number = result.tolerance): SrZone | null {
   if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
@@ -704,7 +704,7 @@ export interface SrOutput {
   readonly nearestResistance: ZoneSummary | null;
 }
 
-/** The spec's timeframes, heaviest first (monthly levels weigh 10, hourly 2). */
+/** The timeframes S/R levels are weighted on, heaviest first (monthly 10, hourly 2): the default and the only ones. */
 export const DEFAULT_TIMEFRAMES: readonly Interval[] = ["1M", "1w", "3d", "1d", "4h", "1h"];
 
 const configSection = z

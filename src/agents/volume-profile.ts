@@ -13,7 +13,7 @@
  *   bins below, whichever pair holds more volume (both on a tie; one side only once the other is exhausted), until
  *   the area holds at least `valueArea` of the volume. It can overshoot by at most the last step (≤ 2 bins per side).
  * - High- and low-volume nodes: peaks and troughs of the smoothed profile with prominence ≥ `nodeProminence` × its
- *   maximum (profile-nodes.ts), strongest first, at most `maxNodes` each — the spec's liquidity zones (HVN: price
+ *   maximum (profile-nodes.ts), strongest first, at most `maxNodes` each — the liquidity zones (HVN: price
  *   accepted, likely support/resistance; LVN: thin, price tends to move through quickly).
  * - Swept levels: swing highs/lows of the window pierced by a wick and closed back inside (liquidity-sweeps.ts),
  *   most recent first.

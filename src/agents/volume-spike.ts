@@ -1,13 +1,13 @@
 /**
  * Volume spike: the latest closed candle's volume against its own recent baseline, a 0–10 score for synthesis
- * (the spec adds volumeScore / 10 × 0.15), the volume trend, and the 24h liquidity filter.
+ * (which adds weights.volume × volumeScore / 10), the volume trend, and the 24h liquidity filter.
  *
  * Rules (defaults in DEFAULT_VOLUME_SPIKE_OPTIONS):
  * - Baseline: the `baselinePeriod` volumes BEFORE the latest candle. ratio = volume / their mean; zScore =
  *   (volume − mean) / their population standard deviation (null when they are all equal); percentile = share of the
  *   previous `percentilePeriod` volumes strictly below this one, in percent (TA-Lib's PERCENTRANK, as
  *   src/indicators/percent-rank.ts; null with less history).
- * - volumeScore (the spec's volume_score), from ratio r and z-score z, both measured against the same mean:
+ * - volumeScore, from ratio r and z-score z, both measured against the same mean:
  *     ratioPart = 0 for r ≤ 1, else min(10, 10 · ln r / ln scoreFullRatio)      (10 at 5× the average by default)
  *     zPart     = 0 for z ≤ 0, else min(10, 10 · z / scoreFullZ)               (10 at 4 standard deviations)
  *     volumeScore = (ratioPart + zPart) / 2, or ratioPart alone when z is null (a flat baseline).
@@ -84,7 +84,7 @@ export interface VolumeSpikeResult {
   readonly ratio: number | null;
   readonly zScore: number | null;
   readonly percentile: number | null;
-  /** 0–10; the spec's volume_score. */
+  /** 0–10; what synthesis weighs. */
   readonly volumeScore: number;
   readonly spike: boolean;
   readonly trend: VolumeTrend;

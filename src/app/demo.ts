@@ -15,7 +15,7 @@ import { SimulatedClock } from "../core/clock.js";
 import type { Config } from "./config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
-import { BinanceExchange } from "../exchange/binance/binance-exchange.js";
+import { createExchange } from "../exchange/create-exchange.js";
 import { LearningStateStore } from "../learning/learning-state.js";
 import { DEMO_RUN, PaperTradeStore } from "../learning/paper-trade-store.js";
 import { readKlineFile } from "../market/binance-csv.js";
@@ -104,7 +104,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const store = new CandleStore(db);
   // The adapter's clock is the simulated one: its weight windows and its idea of which candle has closed move with
   // the replayed market (the fake server counts weight per simulated minute too). Liveness timeouts stay on real time.
-  const exchange = new BinanceExchange({
+  const exchange = createExchange({
+    name: "binance",
     market: "spot",
     clock,
     restUrl: fake.restUrl,

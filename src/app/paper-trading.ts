@@ -9,7 +9,7 @@ import type { MarketType } from "../exchange/exchange.js";
 import { LearningStateStore } from "../learning/learning-state.js";
 import { computeMetrics } from "../learning/metrics.js";
 import type { PaperEvent, PaperTrade } from "../learning/paper-trade.js";
-import { PaperTradeStore, toTradeResult } from "../learning/paper-trade-store.js";
+import { PaperTradeStore, toTradeResult, tradeSteps } from "../learning/paper-trade-store.js";
 import type { Signal } from "../signals/signal.js";
 import type { PaperSummary } from "../ui/banner.js";
 import { paperBrokerOptionsFromConfig } from "./agent-options.js";
@@ -41,10 +41,7 @@ export function paperTradingSetup(
   const traded = new Set(store.all(run).map((t) => t.signalData.id));
   const pending = (state.get<Signal[]>(run, PENDING_KEY) ?? []).filter((s) => !traded.has(s.id));
   const save = (trades: readonly PaperTrade[], events: readonly PaperEvent[]) =>
-    store.saveMany(
-      run,
-      trades.map((trade) => ({ trade, events: events.filter((e) => e.tradeId === trade.tradeId) })),
-    );
+    store.saveMany(run, tradeSteps(trades, events));
   return {
     store,
     run,

@@ -5,7 +5,7 @@
 import type { OffsetClock } from "../core/clock.js";
 import type { Exchange } from "../exchange/exchange.js";
 import type { CandleStore } from "../market/candle-store.js";
-import { exchangeClock } from "../app/orchestrator/exchange-clock.js";
+import { exchangeClock } from "../app/orchestrator/index.js";
 import { parseSymbols } from "./args.js";
 import type { CommandContext } from "./context.js";
 

@@ -1,5 +1,5 @@
 /**
- * The configuration schema: one section per module, snake_case keys as in the spec. Every leaf says in plain words
+ * The configuration schema: one section per module, snake_case keys. Every leaf says in plain words
  * what it accepts (`allowed`), which is what a user reads when a value is rejected.
  *
  * An analysis agent's section lives in the agent's module (its definition's `config`); the registry adds it here.
@@ -187,7 +187,7 @@ export const duration = () =>
     "a duration like 4h (a whole number and m, h, d or w)",
   );
 
-/** Synthesis weights: the spec's 20 / 20 / 15 / 25 / 20. They need not sum to 1: confidence is normalised by them. */
+/** Synthesis weights, 20 / 20 / 15 / 25 / 20 by default. They need not sum to 1: confidence is normalised by them. */
 export const signalSynthesisSection = z
   .strictObject({
     weights: z

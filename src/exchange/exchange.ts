@@ -43,15 +43,6 @@ export interface Ticker24h {
   readonly trades: number;
 }
 
-export interface BookTop {
-  readonly symbol: string;
-  readonly bidPrice: number;
-  readonly bidQty: number;
-  readonly askPrice: number;
-  readonly askQty: number;
-  readonly time: number;
-}
-
 export interface CandleQuery {
   readonly symbol: string;
   readonly interval: Interval;
@@ -107,7 +98,6 @@ export interface Exchange {
   /** Candles oldest first; the still-forming last candle, if included, has `closed: false`. */
   candles(query: CandleQuery): Promise<Candle[]>;
   tickers24h(): Promise<Ticker24h[]>;
-  bookTop(symbol: string): Promise<BookTop>;
   subscribeCandles(keys: readonly StreamKey[], handlers: CandleStreamHandlers): Subscription;
   weightUsage(): WeightUsage;
   close(): Promise<void>;

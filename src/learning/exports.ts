@@ -3,8 +3,9 @@
  * file (strategy_analysis.json, agent_knowledge.json). Each is written atomically (a reader never sees half a file)
  * and starts with `generated_at` (ISO time) and `run`, so a file says which history it describes.
  *
- * paper_trades.json uses the spec's snake_case field names and ISO times; the fields the spec does not name (fills,
- * costs, R, excursions) follow under the same naming. `signal_data` is the signal exactly as synthesis made it.
+ * paper_trades.json uses snake_case field names and ISO times: the trade as a signal record (trade_id to
+ * confidence_at_entry), then its full state (status, sizing, fills, costs, R, excursions) under the same naming.
+ * `signal_data` is the signal exactly as synthesis made it.
  */
 import { join } from "node:path";
 import { UsageError } from "../core/errors.js";
@@ -61,7 +62,7 @@ export interface PaperTradeRecord {
   };
   readonly notes: readonly string[];
   readonly confidence_at_entry: number;
-  // Beyond the spec.
+  // The trade's full state.
   readonly status: TradeStatus;
   readonly initial_stop: number;
   readonly targets: readonly [number, number, number];

@@ -54,7 +54,7 @@ export interface KnowledgeLevel {
 export interface KnowledgeEntry {
   readonly key: string;
   readonly description: string;
-  /** = evidence.rate (the spec's name). */
+  /** = evidence.rate, under the name agent_knowledge.json uses. */
   readonly success_rate: number | null;
   readonly evidence: Evidence;
   /** "not enough trades (n of min)" below minTrades, else null. */

@@ -15,7 +15,7 @@ import { jsonSafetyProblems } from "../agents/json-safe.js";
 import { DataError, UsageError } from "../core/errors.js";
 import { databaseError } from "../storage/database.js";
 import type { TradeResult } from "./metrics.js";
-import type { BookStep, PaperStep } from "./paper-broker.js";
+import type { PaperStep } from "./paper-broker.js";
 import type { PaperEvent, PaperTrade } from "./paper-trade.js";
 
 /** The live run: trades on the market as it happens. */
@@ -229,12 +229,9 @@ export function toTradeResult(trade: PaperTrade): TradeResult {
   };
 }
 
-/** A PaperBook candle step as one save per updated trade with its own events, ready for saveMany. */
-export function stepsOfBook(step: BookStep): PaperStep[] {
-  return step.updated.map((trade) => ({
-    trade,
-    events: step.events.filter((e) => e.tradeId === trade.tradeId),
-  }));
+/** One save per changed trade with its own events (e.g. a PaperBook step's `updated` and `events`), for saveMany. */
+export function tradeSteps(trades: readonly PaperTrade[], events: readonly PaperEvent[]): PaperStep[] {
+  return trades.map((trade) => ({ trade, events: events.filter((e) => e.tradeId === trade.tradeId) }));
 }
 
 // ---------- the store ----------
@@ -269,8 +266,6 @@ export class PaperTradeStore {
     get: Database.Statement<[string, string], TradeRow>;
     runs: Database.Statement<[], string>;
     events: Database.Statement<[string, string], EventRow>;
-    deleteEvents: Database.Statement<[string]>;
-    deleteTrades: Database.Statement<[string]>;
   };
 
   /** `db` must come from openDatabase(), which creates the tables. */
@@ -307,8 +302,6 @@ export class PaperTradeStore {
       events: db.prepare<[string, string], EventRow>(
         "SELECT id, run, trade_id, time, kind, data FROM paper_trade_events WHERE run = ? AND trade_id = ? ORDER BY id",
       ),
-      deleteEvents: db.prepare<[string]>("DELETE FROM paper_trade_events WHERE run = ?"),
-      deleteTrades: db.prepare<[string]>("DELETE FROM paper_trades WHERE run = ?"),
     };
   }
 
@@ -427,18 +420,6 @@ export class PaperTradeStore {
         event: event as unknown as PaperEvent,
       };
     });
-  }
-
-  /** Deletes every trade and event of the run (e.g. before re-running a backtest id). Returns the trades deleted. */
-  deleteRun(run: string): number {
-    checkRun(run);
-    return this.#guard(`deleting the paper trades of ${run}`, () =>
-      this.db.transaction(() => {
-        // Explicitly, not by the foreign key's cascade: a connection opened without foreign_keys = ON skips it.
-        this.#stmt.deleteEvents.run(run);
-        return this.#stmt.deleteTrades.run(run).changes;
-      })(),
-    );
   }
 
   #read(doing: string, rows: () => readonly TradeRow[]): PaperTrade[] {

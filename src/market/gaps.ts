@@ -67,10 +67,3 @@ export function findGaps(candles: readonly Pick<Candle, "openTime" | "volume">[]
   closeHalt();
   return gaps;
 }
-
-/** One line per gap, e.g. "2023-03-24T13:00Z: 1 missing", for reports. */
-export function describeGap(g: Gap): string {
-  const t = (ms: number) => `${new Date(ms).toISOString().slice(0, 16)}Z`;
-  const span = g.from === g.to ? t(g.from) : `${t(g.from)} .. ${t(g.to)}`;
-  return `${span}: ${g.missing} ${g.kind === "halt" ? "halted (zero volume)" : "missing"}`;
-}

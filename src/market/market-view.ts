@@ -123,9 +123,8 @@ export class StoreMarketView implements MarketView {
   readonly #extra: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #live = new Map<string, Candle>();
-  /** Stream updates received per symbol, and invalidate() calls (revision()). */
+  /** Stream updates received per symbol (revision()). */
   readonly #liveUpdates = new Map<string, number>();
-  #invalidations = 0;
   /** Read-ahead blocks of stored series for #storedRange, by symbol|interval. */
   readonly #blocks = new Map<string, { from: number; to: number; version: number; candles: Candle[] }>();
 
@@ -195,7 +194,7 @@ export class StoreMarketView implements MarketView {
    */
   revision(symbol: string): string {
     const now = this.clock.now();
-    let token = `${this.#invalidations}:${this.#liveUpdates.get(symbol) ?? 0}`;
+    let token = String(this.#liveUpdates.get(symbol) ?? 0);
     for (const s of this.reader.stored(symbol)) {
       const version = this.reader.store.version(this.reader.key(symbol, s.interval));
       token += `|${s.interval}:${version}:${lastClosedOpenTime(s.interval, now)}`;
@@ -266,20 +265,6 @@ export class StoreMarketView implements MarketView {
       this.#blocks.set(k, b);
     }
     return openTimeSlice(b.candles, from, to);
-  }
-
-  /** Drops cached candles (all, or one symbol's) so the next read goes to the store, e.g. after another process wrote. */
-  invalidate(symbol?: string): void {
-    this.#invalidations++;
-    if (symbol === undefined) {
-      this.#cache.clear();
-      this.#blocks.clear();
-      this.reader.refresh();
-      return;
-    }
-    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${symbol}|`)) this.#cache.delete(k);
-    for (const k of [...this.#blocks.keys()]) if (k.startsWith(`${symbol}|`)) this.#blocks.delete(k);
-    this.reader.refresh();
   }
 
   #load(

@@ -7,8 +7,7 @@
  *
  * Synthetic parts (documented, deterministic): market filters (tick and step size inferred from the decimals of
  * recent prices and volumes, no minimum notional), tickers (from the last 24 h of the finest stored interval;
- * quote volume estimated as volume x typical price where the data has none), and the book top (bid = last price,
- * ask = one tick above, no quantities). Request weight is never spent.
+ * quote volume estimated as volume x typical price where the data has none). Request weight is never spent.
  */
 import { windowTotals } from "./window-stats.js";
 import type { Candle } from "../core/candle.js";
@@ -16,7 +15,6 @@ import type { Clock } from "../core/clock.js";
 import { DataError, UnknownSymbolError, UsageError } from "../core/errors.js";
 import { alignDown, DAY, type Interval, intervalMs, isInterval, nextOpenTime } from "../core/interval.js";
 import type {
-  BookTop,
   CandleQuery,
   CandleStreamHandlers,
   Exchange,
@@ -163,24 +161,6 @@ export class ReplayExchange implements Exchange {
       if (t) out.push(t);
     }
     return out;
-  }
-
-  async bookTop(symbol: string): Promise<BookTop> {
-    this.#open();
-    const now = this.clock.now();
-    const visible = this.#known(symbol, now);
-    const last = this.reader.lastClosed(symbol, visible.interval, 100, now);
-    const lastCandle = last[last.length - 1] as Candle;
-    const price = this.#lastPrice(symbol, now) ?? lastCandle.close;
-    const tick = pow10(-maxDecimals(last.flatMap((c) => [c.open, c.high, c.low, c.close])));
-    return {
-      symbol,
-      bidPrice: price,
-      bidQty: 0,
-      askPrice: roundTo(price + tick, tick),
-      askQty: 0,
-      time: now,
-    };
   }
 
   weightUsage(): WeightUsage {
@@ -379,13 +359,6 @@ export class ReplayExchange implements Exchange {
     return v;
   }
 
-  /** The close of the most recent finest-interval candle closed by `now`. */
-  #lastPrice(symbol: string, now: number): number | undefined {
-    const finest = this.reader.visible(symbol, now)[0];
-    if (!finest) return undefined;
-    return this.reader.lastClosed(symbol, finest.interval, 1, now)[0]?.close;
-  }
-
   #ticker(symbol: string, now: number): Ticker24h | undefined {
     const finest = this.reader.visible(symbol, now).find((s) => intervalMs(s.interval) <= DAY);
     if (!finest) return undefined;
@@ -433,9 +406,4 @@ function maxDecimals(xs: readonly number[]): number {
 /** 10^e without binary noise (10 ** -5 is 0.000009999999999999999). */
 function pow10(e: number): number {
   return Number(`1e${e}`);
-}
-
-function roundTo(x: number, step: number): number {
-  const d = Math.max(0, Math.round(-Math.log10(step)));
-  return Number((Math.round(x / step) * step).toFixed(d));
 }

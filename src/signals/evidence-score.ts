@@ -100,7 +100,7 @@ export function breadth(k: number, n: number): number {
   return n === 1 ? 1 : 0.75 + (0.25 * Math.min(k - 1, n - 1)) / (n - 1);
 }
 
-/** Any breakout counts at least half (the spec counts it fully); its strength earns the rest. */
+/** Any breakout counts at least half (a breakout is evidence in itself); its strength earns the rest. */
 export function breakoutValue(strength: number): number {
   return 0.5 + 0.5 * Math.min(1, Math.max(0, strength));
 }

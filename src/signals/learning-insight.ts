@@ -1,11 +1,11 @@
 /**
- * What the learning agent will hand synthesis about a setup. Defined here (the signals layer) because the learning
- * layer comes after it and must produce this shape; until it exists synthesis is called with null.
+ * What the learning agent hands synthesis about a setup. Defined here (the signals layer) because the learning
+ * layer comes after it and must produce this shape; without an insight synthesis is called with null.
  */
 export interface LearningInsight {
-  /** Added to the score, clamped to ±weights.learning (the spec's confidence_adjustment). */
+  /** Added to the score, clamped to ±weights.learning. */
   readonly confidenceAdjustment: number;
-  /** The score is multiplied by this (the spec's context_multiplier), ≥ 0; 1 = neutral. */
+  /** The score is multiplied by this, ≥ 0; 1 = neutral. */
   readonly contextMultiplier: number;
   /** Win rate (0–1) of similar past trades, their count, and its confidence interval. */
   readonly winRate: number;

@@ -11,7 +11,7 @@
  *      macd_cross_max_bars (momentum_parts.macd_cross × share of timeframes, bullish +, bearish −) and RSI
  *      divergences (momentum_parts.divergence × share of timeframes).
  *    - Price action: the strongest bullish breakout +value, the strongest bearish breakdown −value, value = 0.5 +
- *      0.5 × the agent's strength (any breakout counts at least half, as the spec counts it fully); on the latest
+ *      0.5 × the agent's strength (a breakout is evidence in itself, so any counts at least half); on the latest
  *      candle at full value, up to breakout_max_bars candles old fading linearly.
  * 2. Direction = the sign of the sum of the directional components; zero (nothing, or a perfect standoff) → none.
  * 3. Score for that direction = that sum seen from the direction, i.e. Σ aligned contributions − Σ opposing ones:
@@ -19,7 +19,7 @@
  * 4. Volume (direction-blind) adds weights.volume × volumeScore / 10, only once a direction exists and its score is
  *    positive — it amplifies, it never picks or flips the direction.
  * 5. Evidence score = (directional + volume) / reach, where reach is the most that evidence could score: the sum of
- *    the price action, momentum, volume and S/R weights (0.8 with the spec's weights). Normalising here makes 1 mean
+ *    the price action, momentum, volume and S/R weights (0.8 with the default weights). Normalising here makes 1 mean
  *    "everything agrees" whatever the weights, and keeps a threshold meaning the same before and after learning.
  * 6. Learning adds its confidenceAdjustment, clamped to ±weights.learning (0 with no insight), then the result is
  *    multiplied by contextMultiplier (1 with no insight). The direction is already fixed, so neither can flip it.

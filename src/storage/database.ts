@@ -214,8 +214,3 @@ function migrate(db: Database.Database, file: string, migrations: readonly Migra
     if (done) return;
   }
 }
-
-/** The schema version a database is at (for status output). */
-export function schemaVersion(db: Database.Database): number {
-  return userVersion(db);
-}

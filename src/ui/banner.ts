@@ -1,6 +1,5 @@
 /**
- * The startup banner of the spec's Expected Output, filled with real numbers. Pure: data in, text out; colour only
- * through the injected Colors.
+ * The startup banner, filled with real numbers. Pure: data in, text out; colour only through the injected Colors.
  */
 import type { Colors } from "./colors.js";
 import { formatEvery, formatInt } from "./format.js";

@@ -1,5 +1,5 @@
 /**
- * The boxed signal card from the spec (Phase 5). Every line is measured in display columns (string-width), so the
+ * The boxed signal card. Every line is measured in display columns (string-width), so the
  * right border stays in one column whatever emoji, CJK names or number lengths the card holds; a line that would
  * not fit is wrapped (the rationale) or cut with "…" (everything else), never pushing the border out.
  * Colour comes only from the injected `Colors`: plain output is exactly the coloured output with ANSI stripped.
@@ -17,7 +17,7 @@ export interface SignalCardOptions {
   /** Shown as "Signal #N". */
   readonly index: number;
   readonly colors: Colors;
-  /** Total width including both borders. Default 68, as drawn in the spec. */
+  /** Total width including both borders. Default 68. */
   readonly width?: number;
   /** The market's tick size; prices then show its precision. Without it, 5 significant digits. */
   readonly tickSize?: number;

@@ -27,10 +27,6 @@ export interface TableOptions {
 const NUMERIC = /^[+\-−]?[$€]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?\s?[%KMBTx]?$/;
 const EMPTY = new Set(["", "-", "—", "n/a"]);
 
-export function displayWidth(s: string): number {
-  return stringWidth(s);
-}
-
 function cellText(c: Cell): string {
   if (c === null || c === undefined) return "";
   return (typeof c === "number" ? (Number.isFinite(c) ? String(c) : "-") : c).replace(/[\r\n\t]+/g, " ");

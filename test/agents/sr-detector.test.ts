@@ -301,7 +301,7 @@ describe("htfConfluence", () => {
 });
 
 describe("S/R detector options", () => {
-  it("has the spec's defaults", () => {
+  it("has the documented defaults", () => {
     const o = resolveSrDetectorOptions();
     expect(o.timeframes).toEqual(["1M", "1w", "3d", "1d", "4h", "1h"]);
     expect(o.lookback).toBe(100);

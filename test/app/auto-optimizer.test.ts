@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { AutoOptimizer } from "../../src/app/orchestrator/auto-optimizer.js";
+import { AutoOptimizer } from "../../src/app/optimize/auto-optimizer.js";
 import { Orchestrator } from "../../src/app/orchestrator/orchestrator.js";
 import { applyAssignment, QUICK_PARAM_SPACE } from "../../src/app/optimize/param-space.js";
 import { InProcessRunner } from "../../src/app/optimize/trial.js";

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import stringWidth from "string-width";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SYMBOLS, type DemoReport, runDemo } from "../../src/app/demo.js";
 import { defaultConfig } from "../../src/app/config.js";
@@ -8,7 +9,6 @@ import { LIVE_RUN, DEMO_RUN, PaperTradeStore } from "../../src/learning/paper-tr
 import { openDatabase } from "../../src/storage/database.js";
 import { stripAnsi } from "../../src/ui/colors.js";
 import { runInProcess } from "../cli/run-cma.js";
-import { displayWidth } from "../../src/ui/table.js";
 
 describe("the offline demo", () => {
   const dir = mkdtempSync(join(tmpdir(), "cma-demo-"));
@@ -47,10 +47,10 @@ describe("the offline demo", () => {
     let cards = 0;
     for (const line of stripAnsi(text).split("\n")) {
       if (line.startsWith("┌")) {
-        width = displayWidth(line);
+        width = stringWidth(line);
         cards++;
       } else if (width > 0 && /^[│├└]/.test(line)) {
-        expect(displayWidth(line), line).toBe(width);
+        expect(stringWidth(line), line).toBe(width);
       }
     }
     expect(cards).toBe(report.signals.length);

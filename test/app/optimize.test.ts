@@ -111,7 +111,7 @@ describe("parameter space", () => {
     ]);
   });
 
-  it("the default space is 15 trials with the default configuration and covers the spec's parameters", () => {
+  it("the default space is 15 trials with the default configuration and covers the tuned parameters", () => {
     // 1 current + 7 dimensions × 2 alternatives (each list holds the default value once).
     const trials = oneAtATimeTrials(DEFAULT_PARAM_SPACE, base);
     expect(trials).toHaveLength(15);

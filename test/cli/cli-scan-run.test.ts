@@ -5,13 +5,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import stringWidth from "string-width";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SystemReport } from "../../src/app/orchestrator/report.js";
 import type { SymbolAnalysis } from "../../src/agents/symbol-analysis.js";
 import type { ScanResult } from "../../src/cli/commands/scan.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { bundledMarketData, type FakeBinance, startFakeBinance } from "../../src/sim/fake-binance/index.js";
-import { displayWidth } from "../../src/ui/table.js";
 import { stripAnsi } from "../../src/ui/colors.js";
 import { cma, runInProcess, startCma } from "./run-cma.js";
 
@@ -44,9 +44,9 @@ function checkCards(text: string): number {
   for (const line of lines) {
     if (line.startsWith("┌")) {
       cards++;
-      width = displayWidth(line);
+      width = stringWidth(line);
     } else if (width > 0 && /^[│├└]/.test(line)) {
-      expect(displayWidth(line), line).toBe(width);
+      expect(stringWidth(line), line).toBe(width);
       if (line.startsWith("└")) width = -1;
     }
   }

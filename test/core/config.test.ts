@@ -33,7 +33,7 @@ function problems(f: () => unknown): readonly string[] {
 const load = (opts: Parameters<typeof loadConfig>[0] = {}) => loadConfig({ cwd: dir, env: {}, ...opts });
 
 describe("defaults", () => {
-  it("are the spec's values plus the documented extras, with paths resolved against cwd", () => {
+  it("are the documented values, with paths resolved against cwd", () => {
     const c = load();
     expect(c).toEqual({
       exchange: {

@@ -14,7 +14,7 @@ describe("Binance endpoint table", () => {
     expect(w({})).toBe(5);
   });
 
-  it("knows exchangeInfo, tickers, book and time weights", () => {
+  it("knows exchangeInfo, tickers and time weights", () => {
     expect(endpoint("spot", "exchangeInfo").weight({})).toBe(20);
     expect(endpoint("futures", "exchangeInfo").weight({})).toBe(1);
     const spot24 = endpoint("spot", "ticker24h").weight;
@@ -24,18 +24,8 @@ describe("Binance endpoint table", () => {
     expect([1, 20, 21, 100, 101].map((n) => spot24({ symbols: list(n) }))).toEqual([2, 2, 40, 40, 80]);
     expect(endpoint("futures", "ticker24h").weight({})).toBe(40);
     expect(endpoint("futures", "ticker24h").weight({ symbol: "BTCUSDT" })).toBe(1);
-    expect(endpoint("spot", "bookTicker").weight({ symbol: "BTCUSDT" })).toBe(2);
-    expect(endpoint("futures", "bookTicker").weight({ symbol: "BTCUSDT" })).toBe(2);
-    expect(endpoint("futures", "bookTicker").usedWeightHeaderReliable).toBe(false);
-    expect([5, 100, 101, 500, 1000, 5000].map((limit) => endpoint("spot", "depth").weight({ limit }))).toEqual([
-      5, 5, 25, 25, 50, 250,
-    ]);
-    expect([5, 50, 100, 500, 1000].map((limit) => endpoint("futures", "depth").weight({ limit }))).toEqual([
-      2, 2, 5, 10, 20,
-    ]);
     for (const m of ["spot", "futures"] as const) {
       expect(endpoint(m, "time").weight({})).toBe(1);
-      expect(endpoint(m, "ping").weight({})).toBe(1);
     }
   });
 

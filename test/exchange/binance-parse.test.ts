@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { ExchangeApiError, InvalidIntervalError, UnknownSymbolError } from "../../src/core/errors.js";
 import { BINANCE_ERROR_CODES } from "../../src/exchange/binance/error-codes.js";
 import {
-  parseBookTicker,
   parseExchangeInfo,
   parseKlines,
   parseServerTime,
@@ -265,17 +264,6 @@ describe("other Binance bodies", () => {
       },
     ]);
     expect(() => parseTickers24h([{ ...t, lastPrice: "NaN" }])).toThrow(/BTCUSDT lastPrice/);
-    const book = { symbol: "BTCUSDT", bidPrice: "1", bidQty: "2", askPrice: "1.1", askQty: "3" };
-    expect(parseBookTicker(book, "BTCUSDT", 99)).toEqual({
-      ...book,
-      bidPrice: 1,
-      bidQty: 2,
-      askPrice: 1.1,
-      askQty: 3,
-      time: 99,
-    });
-    expect(parseBookTicker({ ...book, time: 5 }, "BTCUSDT", 99).time).toBe(5);
-    expect(() => parseBookTicker(book, "ETHUSDT", 0)).toThrow(/expected ETHUSDT/);
     expect(parseServerTime({ serverTime: 1700000000000 })).toBe(1700000000000);
     expect(() => parseServerTime({ serverTime: "soon" })).toThrow(ShapeError);
   });

@@ -111,7 +111,7 @@ function handMade(id: string): PaperTrade {
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, "utf8"));
 
 describe("paper_trades.json", () => {
-  it("has every spec field, snake_case, from the stored trade", () => {
+  it("has every trade-record field, snake_case, from the stored trade", () => {
     store.save(LIVE_RUN, handMade("X-1"));
     const path = exportPaperTrades(out, store.all(LIVE_RUN), META);
     expect(path).toBe(join(out, "paper_trades.json"));

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/core/paths.js";
 import { PaperBook } from "../../src/learning/paper-broker.js";
-import { PaperTradeStore, stepsOfBook } from "../../src/learning/paper-trade-store.js";
+import { PaperTradeStore, tradeSteps } from "../../src/learning/paper-trade-store.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { hourCandle, RUN, statesOf, T0 } from "./fixtures/paper-writer.js";
 
@@ -116,7 +116,7 @@ describe("paper trades survive kill -9", () => {
       // Every B trade has seen the T0 candle; the next one runs through all three targets and closes them.
       const step = book.onCandle("BTCUSDT", "1h", hourCandle(T0 + 3_600_000, 100.5, 125, 100, 121));
       expect(step.closed.length).toBe(open.length);
-      store.saveMany(RUN, stepsOfBook(step));
+      store.saveMany(RUN, tradeSteps(step.updated, step.events));
       expect(store.open(RUN)).toEqual([]);
     } finally {
       db.close();

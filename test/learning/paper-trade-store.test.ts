@@ -23,8 +23,8 @@ import {
   LIVE_RUN,
   PaperTradeStore,
   paperTradeProblems,
-  stepsOfBook,
   toTradeResult,
+  tradeSteps,
 } from "../../src/learning/paper-trade-store.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { MIGRATIONS } from "../../src/storage/migrations.js";
@@ -116,7 +116,7 @@ describe("runs", () => {
     expect(() => backtestRun("a b")).toThrow(/backtest id/);
   });
 
-  it("keep the same trade id apart; deleteRun removes one run with its events", () => {
+  it("keep the same trade id apart", () => {
     const live = openPaperTrade(signal("S-1"), 100, T0);
     const bt = closedTrade("S-1");
     store.save(LIVE_RUN, live);
@@ -125,11 +125,6 @@ describe("runs", () => {
     expect(store.get("backtest:a", "S-1")).toEqual(bt);
     expect(store.get(DEMO_RUN, "S-1")).toBeUndefined();
     expect(store.runs()).toEqual(["backtest:a", "live"]);
-    expect(store.deleteRun("backtest:a")).toBe(1);
-    expect(store.runs()).toEqual(["live"]);
-    expect(count("paper_trade_events")).toBe(0);
-    expect(store.get(LIVE_RUN, "S-1")).toEqual(live);
-    expect(store.deleteRun("backtest:a")).toBe(0);
   });
 });
 
@@ -267,12 +262,12 @@ describe("saveMany is all or nothing", () => {
     );
   });
 
-  it("stepsOfBook gives each updated trade its own events", () => {
+  it("tradeSteps gives each updated trade of a book step its own events", () => {
     const book = new PaperBook("1h");
     book.open(signal("K-1"), 100, T0);
     book.open({ ...signal("K-2"), symbol: "ETHUSDT" }, 100, T0);
     const step = book.onCandle("BTCUSDT", "1h", candle(T0, 100, 125, 99, 121));
-    const saves = stepsOfBook(step);
+    const saves = tradeSteps(step.updated, step.events);
     expect(saves.map((s) => s.trade.tradeId)).toEqual(["K-1"]);
     // T1, T2, T3 exits, the stop move after T1, and the close.
     expect(saves[0]?.events.map((e) => e.kind)).toEqual(["exit", "stop_moved", "exit", "exit", "closed"]);

@@ -61,7 +61,6 @@ async function observe(store: CandleStore, t: number): Promise<Record<string, un
     { startTime: t - 2 * HOUR, endTime: t + 5 * DAY },
   ];
   for (const symbol of SYMBOLS) {
-    seen[`book ${symbol}`] = await attempt(() => ex.bookTop(symbol));
     for (const interval of INTERVALS) {
       for (const [i, q] of queries.entries()) {
         const got = await attempt(() => ex.candles({ symbol, interval, ...q }));
@@ -221,7 +220,7 @@ describe("ReplayExchange: behaves like the live adapter", () => {
     expect((await early.markets()).map((m) => m.symbol)).toEqual(["BTCUSDT"]);
   });
 
-  it("lists markets, 24h tickers and a synthetic book from the data up to now", async () => {
+  it("lists markets and 24h tickers from the data up to now", async () => {
     const now = at("2025-12-10T10:37:00Z");
     const ex = make(now);
     const markets = await ex.markets();
@@ -243,15 +242,6 @@ describe("ReplayExchange: behaves like the live adapter", () => {
     );
     expect(btc.quoteVolume).toBeGreaterThan(btc.volume * btc.lowPrice);
     expect(btc.priceChangePercent).toBeCloseTo(((btc.lastPrice - btc.openPrice) / btc.openPrice) * 100, 2);
-    const book = await ex.bookTop("BTCUSDT");
-    expect(book).toEqual({
-      symbol: "BTCUSDT",
-      bidPrice: btc.lastPrice,
-      bidQty: 0,
-      askPrice: Number((btc.lastPrice + 0.01).toFixed(2)),
-      askQty: 0,
-      time: now,
-    });
     expect(ex.weightUsage()).toEqual({ used: 0, limit: 0, spent: 0, requests: 0 });
     // After the 1h data ends (2026-05-16), BTC (1d) and ETH (4h) still have recent candles; SOL (1h only) stopped.
     const later = make(at("2026-05-20T00:00:00Z"));

@@ -30,8 +30,8 @@ const SR_AND_15M: Partial<Record<Interval, number>> = {
   "1h": 100,
   "15m": 100,
 };
-/** What Binance was observed to charge per futures request ([OBS-FUT], as the fake server does): bands inclusive at
- * the top. The adapter counts the documented bands, which are higher at 100 and 500 rows. */
+/** What Binance was observed to charge per futures request ([OBS-FUT] in src/exchange/binance/endpoints.ts, as the
+ * fake server does): bands inclusive at the top. The adapter counts the documented bands, which are higher at 100 and 500 rows. */
 const observedFuturesWeight = (limit: number) => futuresKlineWeight(String(limit));
 
 const summary = (p: ReturnType<typeof planWarmup>) =>

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DataError } from "../../src/core/errors.js";
-import { APPLICATION_ID, openDatabase, schemaVersion } from "../../src/storage/database.js";
+import { APPLICATION_ID, openDatabase } from "../../src/storage/database.js";
 import { MIGRATIONS, type Migration } from "../../src/storage/migrations.js";
 
 let dir: string;
@@ -37,7 +37,7 @@ describe("openDatabase", () => {
     expect(db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
-    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma("application_id", { simple: true })).toBe(APPLICATION_ID);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual([
@@ -51,7 +51,7 @@ describe("openDatabase", () => {
     db.close();
     // Reopening applies nothing twice.
     const again = openDatabase(file);
-    expect(schemaVersion(again)).toBe(MIGRATIONS.length);
+    expect(again.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     again.close();
   });
 
@@ -87,7 +87,7 @@ describe("openDatabase", () => {
     ]);
     raw.close();
     const db = openDatabase(file, { migrations: [ok("t1"), ok("t2"), ok("t3")] });
-    expect(schemaVersion(db)).toBe(3);
+    expect(db.pragma("user_version", { simple: true })).toBe(3);
     expect(order).toEqual(["t1", "t2", "t3"]);
     db.close();
   });
@@ -161,7 +161,7 @@ describe("openDatabase", () => {
     openDatabase(file).close();
     const ro = openDatabase(file, { readonly: true });
     expect(ro.readonly).toBe(true);
-    expect(schemaVersion(ro)).toBe(MIGRATIONS.length);
+    expect(ro.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     ro.close();
   });
 

@@ -108,7 +108,7 @@ function line(card: string, marker: string): string {
 }
 
 describe("renderSignalCard", () => {
-  it("renders the spec's card for a fixed LONG signal (golden)", () => {
+  it("renders the card for a fixed LONG signal (golden)", () => {
     const card = renderSignalCard(longSignal(), { index: 1, colors: noColors });
     expect(card).toBe(
       [

@@ -87,7 +87,7 @@ export function linked(
 }
 
 /**
- * The default space: the spec's list — confidence threshold, stop distance (ATR buffer and the widest stop allowed),
+ * The default space: confidence threshold, stop distance (ATR buffer and the widest stop allowed),
  * take-profit ratio, the weight of higher-timeframe S/R against price action and momentum, and the RSI period and
  * levels — each around its default. One at a time this is 1 + 7 × 2 = 15 trials with the default configuration.
  */

@@ -1,7 +1,7 @@
 /**
  * The learning agent of the running system: every `learning_agent.update_interval` it reads the closed paper trades,
  * computes the performance metrics and the strategy analysis, rebuilds the knowledge base, proposes and tests
- * hypotheses, and writes the spec's four JSON exports to data_dir (atomically). Between updates it answers synthesis:
+ * hypotheses, and writes its four JSON exports to data_dir (atomically). Between updates it answers synthesis:
  * the insight for a setup from the similar trades seen so far (nothing below min_trades_before_learning).
  * All the statistics are the pure functions of src/learning; this class only schedules, stores and exports.
  */

@@ -34,7 +34,7 @@ import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-opt
 import { type AgentIdentity, AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
 import { type AnalysisMemory, type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
-import type { AutoOptimizer, OptimizationRecord } from "./auto-optimizer.js";
+import type { OptimizationRecord, Optimizer } from "./optimization.js";
 import type { LearningAgent } from "./learning-agent.js";
 import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
 import { type LearningReport, type PaperReport, type SystemReport, type WrittenReport, writeReport } from "./report.js";
@@ -109,7 +109,7 @@ export interface OrchestratorOptions {
   readonly yieldEveryMs?: number;
   readonly insight?: InsightProvider | undefined;
   /** Re-tunes the parameters every learning_agent.optimization_interval when learning_agent.auto_optimize is on. */
-  readonly autoOptimizer?: AutoOptimizer | undefined;
+  readonly autoOptimizer?: Optimizer | undefined;
   /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
   readonly learning?: LearningAgent | undefined;
   /** Paper-trade every signal (the learning agent's desk); absent: no paper trading. */

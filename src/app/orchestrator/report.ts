@@ -12,7 +12,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../../storage/atomic-write.js"
 import { formatDuration, formatEvery, formatInt, formatPrice, formatUtc } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import type { AgentStatus } from "./agent-status.js";
-import type { OptimizationRecord } from "./auto-optimizer.js";
+import type { OptimizationRecord } from "./optimization.js";
 
 export interface SystemReport {
   readonly kind: "cma-report";

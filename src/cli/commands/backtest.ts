@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { type BacktestResult, runBacktest } from "../../app/backtest.js";
 import { paperBrokerOptionsFromConfig } from "../../app/agent-options.js";
-import { reportStamp } from "../../app/orchestrator/report.js";
+import { reportStamp } from "../../app/orchestrator/index.js";
 import { HOUR } from "../../core/interval.js";
 import type { TradeMetrics } from "../../learning/metrics.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../storage/atomic-write.js";

@@ -5,9 +5,6 @@
  * and writes output_dir/optimizations/<time>/optimization.json.
  */
 import { join } from "node:path";
-import { reportStamp } from "../../app/orchestrator/report.js";
-import { walkForwardFolds } from "../../app/optimize/folds.js";
-import type { TradeSummary } from "../../app/optimize/objective.js";
 import {
   DEFAULT_PARAM_SPACE,
   type Design,
@@ -16,10 +13,15 @@ import {
   type ParamValue,
   param,
   QUICK_PARAM_SPACE,
+  defaultWorkerCount,
+  type OptimizationResult,
+  runWalkForward,
+  type TradeSummary,
   trialsFor,
-} from "../../app/optimize/param-space.js";
-import { defaultWorkerCount, WorkerPool } from "../../app/optimize/pool.js";
-import { type OptimizationResult, runWalkForward } from "../../app/optimize/walk-forward.js";
+  WorkerPool,
+  walkForwardFolds,
+} from "../../app/optimize/index.js";
+import { reportStamp } from "../../app/orchestrator/index.js";
 import { UsageError } from "../../core/errors.js";
 import { writeJsonAtomic } from "../../storage/atomic-write.js";
 import type { Colors } from "../../ui/colors.js";

@@ -4,13 +4,11 @@
  * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
  */
 import { synthesisOptionsFromConfig } from "../../app/agent-options.js";
-import { AutoOptimizer } from "../../app/orchestrator/auto-optimizer.js";
-import { LearningAgent } from "../../app/orchestrator/learning-agent.js";
-import { defaultWorkerCount, WorkerPool } from "../../app/optimize/pool.js";
+import { AutoOptimizer, defaultWorkerCount, WorkerPool } from "../../app/optimize/index.js";
+import { LearningAgent, Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/index.js";
 import { paperSummary, paperTradingSetup } from "../../app/paper-trading.js";
 import { LearningStateStore } from "../../learning/learning-state.js";
 import { LIVE_RUN } from "../../learning/paper-trade-store.js";
-import { Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/orchestrator.js";
 import type { Signal } from "../../signals/signal.js";
 import { renderBanner } from "../../ui/banner.js";
 import type { Colors } from "../../ui/colors.js";

@@ -2,7 +2,7 @@
  * `cma scan --once`: one full cycle of the live system — universe, market data (only what is missing), every agent,
  * signal synthesis — then the signal cards (or one JSON object) and exit. No streams, no reports, no paper trades.
  */
-import { Orchestrator } from "../../app/orchestrator/orchestrator.js";
+import { Orchestrator } from "../../app/orchestrator/index.js";
 import type { Signal } from "../../signals/signal.js";
 import { formatInt, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";

@@ -15,7 +15,6 @@ import { BadResponseError, ExchangeUnavailableError, UsageError } from "../../co
 import { isInterval } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type {
-  BookTop,
   CandleQuery,
   CandleStreamHandlers,
   Exchange,
@@ -35,14 +34,7 @@ import { WeightBudget } from "../http/weight-budget.js";
 import { fetchCandlePages, validateCandleQuery } from "./candle-pages.js";
 import { cheapestKlinePage, type EndpointId, type EndpointParams, endpoint } from "./endpoints.js";
 import { KlineSubscription } from "./kline-streams.js";
-import {
-  type ExchangeInfo,
-  parseBookTicker,
-  parseExchangeInfo,
-  parseKlines,
-  parseServerTime,
-  parseTickers24h,
-} from "./parse.js";
+import { type ExchangeInfo, parseExchangeInfo, parseKlines, parseServerTime, parseTickers24h } from "./parse.js";
 import { binanceResponsePolicy } from "./response-policy.js";
 
 export interface BinanceOptions {
@@ -237,12 +229,6 @@ export class BinanceExchange implements Exchange {
     return (await this.#get("ticker24h", {}, parseTickers24h)).value;
   }
 
-  async bookTop(symbol: string): Promise<BookTop> {
-    await this.#prepare();
-    const s = symbol.trim().toUpperCase();
-    return (await this.#get("bookTicker", { symbol: s }, (body, meta) => parseBookTicker(body, s, meta.sentAt))).value;
-  }
-
   subscribeCandles(keys: readonly StreamKey[], handlers: CandleStreamHandlers): Subscription {
     this.#assertOpen();
     for (const k of keys) {
@@ -319,7 +305,6 @@ export class BinanceExchange implements Exchange {
       query: params,
       weight: ep.weight(params),
       parse,
-      trustUsedWeightHeader: ep.usedWeightHeaderReliable,
     });
   }
 

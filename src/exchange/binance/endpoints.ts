@@ -1,9 +1,11 @@
 /**
  * Binance public market-data endpoints and their request weights, as data (ccxt-style). The weight is a function
  * of the parameters because Binance charges by `limit` or by how many symbols are asked for.
- * Sources are the tags of /work/shared/reference/exchange-apis.md (§2): [SPOT-REST] binance-spot-api-docs
- * rest-api.md, [SPOT-CL] its CHANGELOG, [FUT-MD] developers.binance.com USDⓈ-M market-data pages, [OBS-FUT] a
- * third-party measurement of fapi.binance.com.
+ * Each entry's `source` cites by tag: [SPOT-REST] Binance's spot API docs, rest-api.md
+ * (github.com/binance/binance-spot-api-docs, also at developers.binance.com/docs/binance-spot-api-docs/rest-api);
+ * [SPOT-CL] the CHANGELOG.md of that repository; [FUT-MD] Binance's USDⓈ-M futures market-data pages
+ * (developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api); [OBS-FUT] a third-party
+ * measurement of fapi.binance.com (github.com/dilettante-trading/polyoxide, docs/specs/binance/OBSERVED.md).
  *
  * Where the docs and observation disagree, the HIGHER weight is used: over-counting costs a little throughput,
  * under-counting can cost the user's IP.
@@ -12,7 +14,7 @@ import type { MarketType } from "../exchange.js";
 
 export type EndpointParams = Readonly<Record<string, string | number | undefined>>;
 
-export type EndpointId = "ping" | "time" | "exchangeInfo" | "klines" | "ticker24h" | "bookTicker" | "depth";
+export type EndpointId = "time" | "exchangeInfo" | "klines" | "ticker24h";
 
 export interface Endpoint {
   readonly id: EndpointId;
@@ -21,8 +23,6 @@ export interface Endpoint {
   readonly weight: (params: EndpointParams) => number;
   /** Largest `limit` the endpoint accepts, where it has one. */
   readonly maxLimit?: number;
-  /** False where Binance documents X-MBX-USED-WEIGHT-1M as inaccurate for this endpoint. */
-  readonly usedWeightHeaderReliable: boolean;
   readonly source: string;
 }
 
@@ -30,11 +30,6 @@ export interface Endpoint {
 function band(n: number, bands: readonly (readonly [upTo: number, weight: number])[]): number {
   for (const [upTo, w] of bands) if (n <= upTo) return w;
   return bands[bands.length - 1]![1];
-}
-
-function limitOf(p: EndpointParams, dflt: number): number {
-  const l = p.limit;
-  return l === undefined ? dflt : Number(l);
 }
 
 /** Number of symbols in a `symbols` JSON-array parameter. */
@@ -53,20 +48,11 @@ export const FUTURES_KLINES_MAX = 1500;
 
 export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, Endpoint>>>> = {
   spot: {
-    ping: {
-      id: "ping",
-      market: "spot",
-      path: "/api/v3/ping",
-      weight: () => 1,
-      usedWeightHeaderReliable: true,
-      source: "[SPOT-REST] Test connectivity: weight 1",
-    },
     time: {
       id: "time",
       market: "spot",
       path: "/api/v3/time",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Check server time: weight 1",
     },
     exchangeInfo: {
@@ -74,7 +60,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "spot",
       path: "/api/v3/exchangeInfo",
       weight: () => 20,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Exchange information: weight 20 (10 before 2023-08-25 [SPOT-CL])",
     },
     klines: {
@@ -83,7 +68,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       path: "/api/v3/klines",
       weight: () => 2,
       maxLimit: SPOT_KLINES_MAX,
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] Kline/Candlestick data: weight 2 flat since 2023-08-25 [SPOT-CL]; limit max 1000",
     },
     ticker24h: {
@@ -100,49 +84,15 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
           [Number.POSITIVE_INFINITY, 80],
         ]);
       },
-      usedWeightHeaderReliable: true,
       source: "[SPOT-REST] 24hr ticker: symbol 2; symbols 1–20 → 2, 21–100 → 40, ≥101 → 80; none → 80",
-    },
-    bookTicker: {
-      id: "bookTicker",
-      market: "spot",
-      path: "/api/v3/ticker/bookTicker",
-      weight: (p) => (p.symbol !== undefined ? 2 : 4),
-      usedWeightHeaderReliable: true,
-      source: "binance-spot-api-docs rest-api.md, Symbol order book ticker: symbol 2; symbols or none 4",
-    },
-    depth: {
-      id: "depth",
-      market: "spot",
-      path: "/api/v3/depth",
-      weight: (p) =>
-        band(limitOf(p, 100), [
-          [100, 5],
-          [500, 25],
-          [1000, 50],
-          [Number.POSITIVE_INFINITY, 250],
-        ]),
-      maxLimit: 5000,
-      usedWeightHeaderReliable: true,
-      source:
-        "[SPOT-REST] Order book: limit 1–100 → 5, 101–500 → 25, 501–1000 → 50, 1001–5000 → 250 (2023-10-19 [SPOT-CL])",
     },
   },
   futures: {
-    ping: {
-      id: "ping",
-      market: "futures",
-      path: "/fapi/v1/ping",
-      weight: () => 1,
-      usedWeightHeaderReliable: true,
-      source: "[OBS-FUT] weight 1",
-    },
     time: {
       id: "time",
       market: "futures",
       path: "/fapi/v1/time",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[OBS-FUT] weight 1",
     },
     exchangeInfo: {
@@ -150,7 +100,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "futures",
       path: "/fapi/v1/exchangeInfo",
       weight: () => 1,
-      usedWeightHeaderReliable: true,
       source: "[FUT-MD] Exchange Information: weight 1",
     },
     klines: {
@@ -171,7 +120,6 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
               [Number.POSITIVE_INFINITY, 10],
             ]),
       maxLimit: FUTURES_KLINES_MAX,
-      usedWeightHeaderReliable: true,
       source:
         "[FUT-MD] Kline/Candlestick Data: by limit [1,100) 1, [100,500) 2, [500,1000] 5, >1000 10 (observed inclusive at the top, [OBS-FUT]; the higher is counted); no limit → 5 per [OBS-FUT]; limit max 1500",
     },
@@ -180,33 +128,7 @@ export const ENDPOINTS: Readonly<Record<MarketType, Readonly<Record<EndpointId, 
       market: "futures",
       path: "/fapi/v1/ticker/24hr",
       weight: (p) => (p.symbol !== undefined ? 1 : 40),
-      usedWeightHeaderReliable: true,
       source: "[FUT-MD, OBS-FUT] 24hr Ticker: symbol 1, none 40",
-    },
-    bookTicker: {
-      id: "bookTicker",
-      market: "futures",
-      path: "/fapi/v1/ticker/bookTicker",
-      weight: (p) => (p.symbol !== undefined ? 2 : 5),
-      usedWeightHeaderReliable: false,
-      source:
-        "developers.binance.com …/usds-margined-futures/market-data/rest-api/Symbol-Order-Book-Ticker: symbol 2, none 5; its X-MBX-USED-WEIGHT-1M is documented as inaccurate",
-    },
-    depth: {
-      id: "depth",
-      market: "futures",
-      path: "/fapi/v1/depth",
-      // [OBS-FUT] saw weight 1 without a limit; the documented 10 for the default 500 is used instead.
-      weight: (p) =>
-        band(limitOf(p, 500), [
-          [50, 2],
-          [100, 5],
-          [500, 10],
-          [Number.POSITIVE_INFINITY, 20],
-        ]),
-      maxLimit: 1000,
-      usedWeightHeaderReliable: true,
-      source: "[FUT-MD] Order Book: limit 5/10/20/50 → 2, 100 → 5, 500 → 10, 1000 → 20",
     },
   },
 };

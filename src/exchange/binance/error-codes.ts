@@ -1,6 +1,6 @@
 /**
  * Binance error codes we can meet on public market-data endpoints, each with what it means for the user
- * (exchange-apis.md §3.4, from [SPOT-ERR] and [FUT-ERR]; codes are stable, messages vary).
+ * (Binance's spot API docs, errors.md, and its USDⓈ-M futures error-code page; codes are stable, messages vary).
  * `transient`: the server failed, not the request, so the request may be retried with backoff.
  */
 import { ExchangeApiError, InvalidIntervalError, type RequestInfo, UnknownSymbolError } from "../../core/errors.js";
@@ -46,7 +46,6 @@ export const BINANCE_ERROR_CODES: Readonly<Record<number, BinanceCode>> = {
   [-1139]: { name: "INVALID_TICKER_TYPE" },
   [-1151]: { name: "DUPLICATE_SYMBOLS", hint: "Each symbol may appear only once in the list." },
   [-1220]: { name: "SYMBOL_DOES_NOT_MATCH_STATUS", hint: "The symbol is not trading right now." },
-  [-4021]: { name: "INVALID_DEPTH_LIMIT", hint: "Futures order-book limits are 5, 10, 20, 50, 100, 500 or 1000." },
 };
 
 /** Whether a code means a server-side failure worth retrying. */

@@ -1,5 +1,6 @@
 /**
- * Live candles over Binance's combined kline streams (exchange-apis.md §4), with the guarantees a scanner needs:
+ * Live candles over Binance's combined kline streams (its spot API docs, web-socket-streams.md; the USDⓈ-M futures
+ * websocket-market-streams pages), with the guarantees a scanner needs:
  *
  * - Streams are split over connections of at most `maxStreamsPerConnection` (Binance allows 1024; a smaller default
  *   keeps URLs short and a drop cheap), and connection attempts pass a per-host limiter (300 per 5 min per IP).

@@ -1,11 +1,12 @@
 /**
- * Validation and conversion of Binance JSON bodies into the system's types (exchange-apis.md §2). Nothing leaves
- * here unchecked: strings become finite numbers or a ShapeError naming the row and field; every candle passes
- * assertValidCandle and the interval's alignment, so no NaN or misplaced candle enters the system.
+ * Validation and conversion of Binance JSON bodies (shapes as documented in the sources endpoints.ts cites) into the
+ * system's types. Nothing leaves here unchecked: strings become finite numbers or a ShapeError naming the row and
+ * field; every candle passes assertValidCandle and the interval's alignment, so no NaN or misplaced candle enters
+ * the system.
  */
 import { assertValidCandle, type Candle } from "../../core/candle.js";
 import { closeTimeOf, type Interval, isAligned } from "../../core/interval.js";
-import type { BookTop, Market, MarketType, Ticker24h } from "../exchange.js";
+import type { Market, MarketType, Ticker24h } from "../exchange.js";
 import { asArray, asBoolean, asDecimal, asInteger, asObject, asString, ShapeError } from "../http/json-shape.js";
 
 /**
@@ -115,7 +116,7 @@ function filterNumber(
 
 /**
  * `exchangeInfo` → the weight limit and the markets the scanner trades: spot symbols TRADING, quoted in USDT and
- * open for spot trading; futures PERPETUAL contracts quoted in USDT and TRADING (§2.2). Filter values absent → 0.
+ * open for spot trading; futures PERPETUAL contracts quoted in USDT and TRADING. Filter values absent → 0.
  */
 export function parseExchangeInfo(body: unknown, market: MarketType): ExchangeInfo {
   const o = asObject(body, "body");
@@ -199,32 +200,4 @@ export function parseTickers24h(body: unknown): Ticker24h[] {
       trades: asInteger(o.count, `${w} count`),
     };
   });
-}
-
-/** `ticker/bookTicker?symbol=` (an object; futures adds `time`, spot has none → `now`). */
-export function parseBookTicker(body: unknown, symbol: string, now: number): BookTop {
-  const o = asObject(body, "body");
-  const got = asString(o.symbol, "symbol");
-  if (got !== symbol) throw new ShapeError(`symbol is ${got}, expected ${symbol}`);
-  return {
-    symbol,
-    bidPrice: asDecimal(o.bidPrice, "bidPrice"),
-    bidQty: asDecimal(o.bidQty, "bidQty"),
-    askPrice: asDecimal(o.askPrice, "askPrice"),
-    askQty: asDecimal(o.askQty, "askQty"),
-    time: o.time === undefined ? now : asInteger(o.time, "time"),
-  };
-}
-
-/** `depth?limit=5` → the best level of each side (fallback for bookTop). */
-export function parseDepthTop(body: unknown, symbol: string, now: number): BookTop {
-  const o = asObject(body, "body");
-  const side = (name: "bids" | "asks") => {
-    const levels = asArray(o[name], name);
-    const top = asArray(levels[0], `${name}[0]`);
-    return [asDecimal(top[0], `${name}[0] price`), asDecimal(top[1], `${name}[0] quantity`)] as const;
-  };
-  const [bidPrice, bidQty] = side("bids");
-  const [askPrice, askQty] = side("asks");
-  return { symbol, bidPrice, bidQty, askPrice, askQty, time: o.T === undefined ? now : asInteger(o.T, "T") };
 }

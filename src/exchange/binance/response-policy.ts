@@ -1,6 +1,7 @@
 /**
- * What Binance's responses mean (exchange-apis.md §3): the used-weight header, 429/418 with Retry-After, the -1003
- * body code, 5xx "status unknown" answers, and 4xx error bodies `{"code": -1121, "msg": "Invalid symbol."}`.
+ * What Binance's responses mean (its spot API docs, rest-api.md "LIMITS" and errors.md): the used-weight header,
+ * 429/418 with Retry-After, the -1003 body code, 5xx "status unknown" answers, and 4xx error bodies
+ * `{"code": -1121, "msg": "Invalid symbol."}`.
  */
 import { BadResponseError } from "../../core/errors.js";
 import type { MarketType } from "../exchange.js";

@@ -1,7 +1,7 @@
 /**
  * A sliding-window cap on connection attempts. Binance allows 300 WebSocket connection attempts per 5 minutes per
- * IP (exchange-apis.md §4, [SPOT-WS]); a reconnect storm (flapping network, many connections) must queue rather
- * than cross it. Uses the machine's monotonic time: it guards real sockets, so it runs on real time.
+ * IP (its spot API docs, web-socket-streams.md); a reconnect storm (flapping network, many connections) must queue
+ * rather than cross it. Uses the machine's monotonic time: it guards real sockets, so it runs on real time.
  */
 import { realSleep, type Sleep } from "./sleep.js";
 

@@ -82,8 +82,6 @@ export interface GetRequest<T> {
   readonly weight: number;
   /** Validates and converts the JSON body; throws BadResponseError naming what is wrong. */
   readonly parse: (body: unknown, meta: { sentAt: number }) => T;
-  /** False where the exchange documents the used-weight header as inaccurate for this endpoint. */
-  readonly trustUsedWeightHeader?: boolean;
 }
 
 export interface GetResult<T> {
@@ -152,7 +150,7 @@ export class RateSafeClient {
       } catch (err) {
         transportError = err;
       } finally {
-        const used = raw && req.trustUsedWeightHeader !== false ? o.policy.usedWeight(raw.headers) : undefined;
+        const used = raw ? o.policy.usedWeight(raw.headers) : undefined;
         o.budget.settle(reservation, used);
       }
       const receivedAt = o.clock.now();

@@ -2,7 +2,8 @@
  * The request-weight budget of one exchange host: the single gate every REST request passes before it is sent.
  *
  * Binance counts request WEIGHT (not requests) per IP in fixed windows that reset at each UTC clock minute
- * (exchange-apis.md §3.1, [OBS-FUT]). This budget:
+ * (Binance's spot API docs, rest-api.md "LIMITS"; on futures as measured in [OBS-FUT], see binance/endpoints.ts).
+ * This budget:
  * - admits a request only if it keeps every window it could land in at or below `limit × (1 − safetyMargin)`;
  *   requests that do not fit wait in a FIFO queue (a large request is never starved by small ones behind it);
  * - reserves the weight BEFORE the request is sent, so any number of concurrent callers cannot overshoot;
@@ -220,7 +221,7 @@ export class WeightBudget {
     return { used: this.#used(this.#windowOf(now)), limit: this.#limit, spent: this.#spent, requests: this.#requests };
   }
 
-  /** Weight the budget counts against the window containing `t` (for tests and status displays). */
+  /** Weight the budget counts against the window containing `t` (what the tests observe). */
   usedAt(t: number): number {
     this.#refresh(this.#clock.now());
     return this.#used(this.#windowOf(t));

@@ -26,7 +26,6 @@ export const SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}
 export const apiErrors = {
   illegalChars: (param: string, range: string) =>
     bad(-1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
-  duplicateParam: () => bad(-1101, "Duplicate values for a parameter detected."),
   mandatory: (param: string) =>
     bad(-1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
   unreadParams: (read: number, sent: number) =>

@@ -1,9 +1,9 @@
 /**
  * `learning_agent.auto_optimize`: every `optimization_interval` the running system re-tunes itself by walk-forward
- * optimisation on the history in its own database (src/app/optimize), and adopts the new parameters only when they
- * beat the current ones out of sample by the stated rule (decideAdoption: enough out-of-sample trades, higher
- * expectancy, one-sided Welch test p < alpha). Every attempt — adopted, kept, skipped for lack of history, failed —
- * is recorded with its reason in the learning state and the reports.
+ * optimisation on the history in its own database, and adopts the new parameters only when they beat the current
+ * ones out of sample by the stated rule (decideAdoption: enough out-of-sample trades, higher expectancy, one-sided
+ * Welch test p < alpha). Every attempt — adopted, kept, skipped for lack of history, failed — is recorded with its
+ * reason in the learning state and the reports. The orchestrator sees it as the Optimizer it declares.
  */
 import type { Config } from "../config.js";
 import { DAY, HOUR, intervalMs } from "../../core/interval.js";
@@ -11,29 +11,11 @@ import type { ExchangeId, MarketType } from "../../exchange/exchange.js";
 import type { LearningStateStore } from "../../learning/learning-state.js";
 import type { CandleStore } from "../../market/candle-store.js";
 import { SeriesReader } from "../../market/series-reader.js";
-import {
-  applyAssignment,
-  type Assignment,
-  DEFAULT_PARAM_SPACE,
-  type ParamSpace,
-  trialsFor,
-} from "../optimize/param-space.js";
-import type { TrialRunner } from "../optimize/trial.js";
-import { runWalkForward } from "../optimize/walk-forward.js";
-import { messageOf } from "./agent-status.js";
-
-export interface OptimizationRecord {
-  readonly time: string;
-  readonly status: "adopted" | "kept" | "skipped" | "failed";
-  readonly reason: string;
-  readonly period: { readonly from: string; readonly to: string } | null;
-  /** The parameters adopted (status "adopted") or proposed and refused ("kept"). */
-  readonly candidate: Assignment | null;
-  readonly outOfSample: {
-    readonly candidate: { readonly n: number; readonly expectancyR: number | null };
-    readonly current: { readonly n: number; readonly expectancyR: number | null };
-  } | null;
-}
+import { applyAssignment, DEFAULT_PARAM_SPACE, type ParamSpace, trialsFor } from "./param-space.js";
+import type { TrialRunner } from "./trial.js";
+import { runWalkForward } from "./walk-forward.js";
+import { messageOf } from "../orchestrator/agent-status.js";
+import type { OptimizationRecord, Optimizer } from "../orchestrator/optimization.js";
 
 export interface AutoOptimizerOptions {
   readonly store: CandleStore;
@@ -53,7 +35,7 @@ export interface AutoOptimizerOptions {
 
 const RECORDS_KEY = "optimizations";
 
-export class AutoOptimizer {
+export class AutoOptimizer implements Optimizer {
   readonly #o: AutoOptimizerOptions;
   #records: OptimizationRecord[];
 
