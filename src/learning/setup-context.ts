@@ -28,7 +28,8 @@ import type { TradeContext } from "./breakdowns.js";
 import type { PaperTrade } from "./paper-trade.js";
 import { toTradeResult } from "./paper-trade-store.js";
 
-export type SignalType = "breakout" | "reversal_at_zone" | "breakout_at_zone" | "momentum";
+export const SIGNAL_TYPES = ["breakout", "reversal_at_zone", "breakout_at_zone", "momentum"] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
 
 /** The agents whose evidence can agree with a signal. */
 export type SetupAgent = "price_action" | "momentum" | "volume" | "sr";

@@ -15,7 +15,9 @@ import { buildKnowledge, observationsOf } from "../../learning/knowledge.js";
 import type { LearningStateStore } from "../../learning/learning-state.js";
 import { computeMetrics, type TradeMetrics } from "../../learning/metrics.js";
 import type { PaperTrade } from "../../learning/paper-trade.js";
-import { setupContext, type TradeSetup, tradeContext } from "../../learning/setup-context.js";
+import { SIGNAL_TYPES, setupContext, type TradeSetup, tradeContext } from "../../learning/setup-context.js";
+import { INTERVALS } from "../../core/interval.js";
+import type { Direction } from "../../signals/signal.js";
 import { type SynthesisOptions, synthesizeSignal } from "../../signals/synthesis.js";
 import type { InsightProvider } from "./analysis-cycle.js";
 
@@ -49,6 +51,7 @@ export class LearningAgent {
   #history: TradeSetup[] = [];
   #historyIds = "";
   #readAt: number | undefined;
+  #neutralFor: { ids: string; byDirection: Map<Direction, boolean> } = { ids: "", byDirection: new Map() };
   #hypotheses: Hypothesis[];
   #last: LearningUpdate | undefined;
 
@@ -85,17 +88,45 @@ export class LearningAgent {
    * own history too.
    */
   readonly insight: InsightProvider = (analysis, withoutLearning) => {
-    if (withoutLearning.signal === null && withoutLearning.direction === null) return null;
+    const direction = withoutLearning.signal ? withoutLearning.signal.direction : withoutLearning.direction;
+    if (direction === null) return null;
     const history = this.#refresh(analysis.time);
     const la = this.#o.config.learning_agent;
     if (history.length < la.min_trades_before_learning) return null;
+    // Below the threshold, an insight that adds 0 and multiplies by 1 changes nothing — not the signal (none), not
+    // the confidence, not the reason. When every setup of this direction would get such an insight, finding out
+    // which setup this one is (a whole provisional synthesis) is skipped.
+    if (withoutLearning.signal === null && this.#neutral(direction)) return null;
     const provisional = withoutLearning.signal ?? synthesizeSignal(analysis, this.#anyConfidence, null).signal;
     if (!provisional) return null;
-    return learningInsight(history, setupContext(provisional), provisional.direction, {
-      minTrades: la.min_trades_before_learning,
-      weight: this.#o.synthesis.weights.learning,
-    });
+    return learningInsight(history, setupContext(provisional), provisional.direction, this.#insightOptions());
   };
+
+  #insightOptions() {
+    const la = this.#o.config.learning_agent;
+    return { minTrades: la.min_trades_before_learning, weight: this.#o.synthesis.weights.learning };
+  }
+
+  /**
+   * True when the similar trades of every setup in `direction` (each signal type with each zone timeframe or none)
+   * give an insight that leaves the score as it is. Worked out once per change of the closed trades.
+   */
+  #neutral(direction: Direction): boolean {
+    if (this.#neutralFor.ids !== this.#historyIds) this.#neutralFor = { ids: this.#historyIds, byDirection: new Map() };
+    let neutral = this.#neutralFor.byDirection.get(direction);
+    if (neutral === undefined) {
+      neutral = true;
+      const options = this.#insightOptions();
+      for (const signalType of SIGNAL_TYPES) {
+        for (const zoneTimeframe of [null, ...INTERVALS]) {
+          const i = learningInsight(this.#history, { signalType, zoneTimeframe }, direction, options);
+          if (i !== null && (i.confidenceAdjustment !== 0 || i.contextMultiplier !== 1)) neutral = false;
+        }
+      }
+      this.#neutralFor.byDirection.set(direction, neutral);
+    }
+    return neutral;
+  }
 
   /** One learning cycle at `now`; `analyses` are the latest per symbol (their levels feed the knowledge base). */
   update(now: number, analyses: ReadonlyMap<string, SymbolAnalysis>): LearningUpdate {
