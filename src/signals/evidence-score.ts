@@ -7,10 +7,13 @@ import type { Interval } from "../core/interval.js";
 import { formatPrice, timeframeName } from "./evidence-format.js";
 import type { Component, SynthesisOptions } from "./synthesis-options.js";
 
-/** One piece of evidence, LONG-signed: value × weight, positive for LONG, negative for SHORT. */
+/**
+ * One piece of evidence, LONG-signed: value × weight, positive for LONG, negative for SHORT. Its label is written
+ * only for a signal's card and rationale, not for the analyses that emit nothing (nearly all of them).
+ */
 export interface SignedItem {
   readonly component: Exclude<Component, "volume" | "learning">;
-  readonly label: string;
+  readonly label: () => string;
   readonly value: number;
 }
 
@@ -79,9 +82,13 @@ function srItems(a: SymbolAnalysis, atr: number, o: SynthesisOptions) {
   }
   const items: SignedItem[] = [];
   const w = o.weights.sr;
-  if (atSupport) items.push({ component: "sr", label: zoneLabel(atSupport), value: (w * clampScore(atSupport)) / 100 });
+  if (atSupport) {
+    const z = atSupport;
+    items.push({ component: "sr", label: () => zoneLabel(z), value: (w * clampScore(z)) / 100 });
+  }
   if (atResistance) {
-    items.push({ component: "sr", label: zoneLabel(atResistance), value: (-w * clampScore(atResistance)) / 100 });
+    const z = atResistance;
+    items.push({ component: "sr", label: () => zoneLabel(z), value: (-w * clampScore(z)) / 100 });
   }
   return { items, atSupport, atResistance };
 }
@@ -117,14 +124,14 @@ function momentumItems(a: SymbolAnalysis, o: SynthesisOptions): SignedItem[] {
   if (m.oversoldOn.length > 0) {
     items.push({
       component: "momentum",
-      label: `Oversold RSI (${list(m.oversoldOn)})`,
+      label: () => `Oversold RSI (${list(m.oversoldOn)})`,
       value: w * p.rsi * breadth(m.oversoldOn.length, n),
     });
   }
   if (m.overboughtOn.length > 0) {
     items.push({
       component: "momentum",
-      label: `Overbought RSI (${list(m.overboughtOn)})`,
+      label: () => `Overbought RSI (${list(m.overboughtOn)})`,
       value: -w * p.rsi * breadth(m.overboughtOn.length, n),
     });
   }
@@ -142,7 +149,7 @@ function momentumItems(a: SymbolAnalysis, o: SynthesisOptions): SignedItem[] {
     if (crosses.length > 0) {
       items.push({
         component: "momentum",
-        label: `${cap(kind)} MACD cross (${list(crosses)})`,
+        label: () => `${cap(kind)} MACD cross (${list(crosses)})`,
         value: (sign * w * p.macd_cross * crosses.length) / n,
       });
     }
@@ -150,7 +157,7 @@ function momentumItems(a: SymbolAnalysis, o: SynthesisOptions): SignedItem[] {
     if (divs.length > 0) {
       items.push({
         component: "momentum",
-        label: `${cap(kind)} RSI divergence (${list(divs)})`,
+        label: () => `${cap(kind)} RSI divergence (${list(divs)})`,
         value: (sign * w * p.divergence * divs.length) / n,
       });
     }
@@ -190,14 +197,14 @@ function priceActionItems(a: SymbolAnalysis, o: SynthesisOptions) {
   if (up && up.strength > 0) {
     items.push({
       component: "price_action",
-      label: `Bullish breakout (${pct(up)}${when(up)})`,
+      label: () => `Bullish breakout (${pct(up)}${when(up)})`,
       value: w * Math.min(1, up.strength),
     });
   }
   if (down && down.strength > 0) {
     items.push({
       component: "price_action",
-      label: `Bearish breakdown (${pct(down)}${when(down)})`,
+      label: () => `Bearish breakdown (${pct(down)}${when(down)})`,
       value: -w * Math.min(1, down.strength),
     });
   }

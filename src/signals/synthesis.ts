@@ -97,24 +97,11 @@ export function synthesizeSignal(
   const s = direction === "LONG" ? 1 : -1;
   const directional = s * ev.net;
 
-  const items: EvidenceItem[] = ev.items.map((i) => ({
-    component: i.component,
-    label: i.label,
-    contribution: noNegZero(s * i.value),
-  }));
   const v = analysis.volume;
   const volume = o.weights.volume * (Math.min(10, Math.max(0, v.volumeScore)) / 10);
-  if (volume > 0) items.push({ component: "volume", label: volumeLabel(analysis), contribution: volume });
   const adjust = learning
     ? Math.min(o.weights.learning, Math.max(-o.weights.learning, learning.confidenceAdjustment))
     : 0;
-  if (learning) {
-    items.push({
-      component: "learning",
-      label: `${Math.round(learning.winRate * 100)}% win rate in ${learning.n} similar trades`,
-      contribution: adjust,
-    });
-  }
   const multiplier = learning ? learning.contextMultiplier : 1;
   const w = o.weights;
   const reach = w.price_action + w.momentum + w.volume + w.sr;
@@ -144,6 +131,19 @@ export function synthesizeSignal(
   if (levels.levels === null) return { signal: null, reason: levels.reason, score, confidence, direction };
   const l = levels.levels;
 
+  const items: EvidenceItem[] = ev.items.map((i) => ({
+    component: i.component,
+    label: i.label(),
+    contribution: noNegZero(s * i.value),
+  }));
+  if (volume > 0) items.push({ component: "volume", label: volumeLabel(analysis), contribution: volume });
+  if (learning) {
+    items.push({
+      component: "learning",
+      label: `${Math.round(learning.winRate * 100)}% win rate in ${learning.n} similar trades`,
+      contribution: adjust,
+    });
+  }
   const breakout = direction === "LONG" ? ev.breakoutUp : ev.breakoutDown;
   const signal: Signal = {
     id: `${analysis.symbol}-${direction}-${analysis.time}`,
