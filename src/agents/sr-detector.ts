@@ -491,6 +491,102 @@ export function analyzeSupportResistance(input: SrInput, options?: SrDetectorOpt
 }
 
 function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
+  const f = frames(input, o);
+  const { price, now } = input;
+  const { used, missing, layout, tallies } = f;
+  const { bands, desc } = layout;
+  const clusters = bands.low.length;
+  const out: SrZone[] = [];
+  for (let z = 0; z < clusters; z++) {
+    const centre = bands.centre[z]!;
+    const distance = Math.abs(centre - price) / price;
+    if (distance > o.max_distance) continue;
+    let touches = 0;
+    for (const u of desc) touches += tallies[u]!.counts[z]!;
+    if (touches < o.min_touches) continue;
+    const touchesByTimeframe: { interval: Interval; touches: number }[] = [];
+    for (const u of desc) {
+      const n = tallies[u]!.counts[z]!;
+      if (n !== 0) touchesByTimeframe.push({ interval: used[u]!.interval, touches: n });
+    }
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const t of tallies) {
+      if (t.first[z]! < first) first = t.first[z]!;
+      if (t.last[z]! > last) last = t.last[z]!;
+    }
+    const low = bands.low[z]!;
+    const high = bands.high[z]!;
+    const { levels, timeframes, timeframeWeight } = clusterZone(layout, z);
+    out.push({
+      low,
+      high,
+      price: centre,
+      type: centre <= price ? "support" : "resistance",
+      containsPrice: low <= price && price <= high,
+      touches,
+      touchesByTimeframe,
+      timeframes,
+      timeframeWeight,
+      score: confluenceScore(touches, timeframeWeight, f.totalWeight, distance, o.scoring),
+      distancePct: distance * 100,
+      firstSeen: first,
+      lastTouched: last,
+      levels,
+    });
+  }
+  return finish(out, price, now, o, used, missing);
+}
+
+/**
+ * The zones as the symbol analysis reports them (ZoneSummary), without building what only the full result carries
+ * (touches by timeframe, levels, first and last touch, coverage): the same steps as analyzeResolved and the same
+ * values, field for field, in the same order.
+ */
+function zoneSummaries(input: SrInput, o: SrDetectorOptions): SrOutput & { missing: SrTimeframeMissing[] } {
+  const f = frames(input, o);
+  const { price } = input;
+  const { layout, tallies } = f;
+  const { bands, desc } = layout;
+  const clusters = bands.low.length;
+  const out: { zone: ZoneSummary; distancePct: number }[] = [];
+  let nearestSupport: ZoneSummary | null = null;
+  let nearestResistance: ZoneSummary | null = null;
+  for (let z = 0; z < clusters; z++) {
+    const centre = bands.centre[z]!;
+    const distance = Math.abs(centre - price) / price;
+    if (distance > o.max_distance) continue;
+    let touches = 0;
+    for (const u of desc) touches += tallies[u]!.counts[z]!;
+    if (touches < o.min_touches) continue;
+    const { timeframes, timeframeWeight } = clusterZone(layout, z);
+    const zone: ZoneSummary = {
+      low: bands.low[z]!,
+      high: bands.high[z]!,
+      price: centre,
+      type: centre <= price ? "support" : "resistance",
+      touches,
+      timeframes,
+      score: confluenceScore(touches, timeframeWeight, f.totalWeight, distance, o.scoring),
+    };
+    out.push({ zone, distancePct: distance * 100 });
+    if (zone.type === "support" && (nearestSupport === null || zone.price > nearestSupport.price))
+      nearestSupport = zone;
+    if (zone.type === "resistance" && (nearestResistance === null || zone.price < nearestResistance.price)) {
+      nearestResistance = zone;
+    }
+  }
+  out.sort((a, b) => b.zone.score - a.zone.score || a.distancePct - b.distancePct || a.zone.price - b.zone.price);
+  return {
+    zones: out.map((e) => e.zone),
+    nearestSupport,
+    nearestResistance,
+    missing: f.missing.sort((a, b) => byTimeframeDesc(a.interval, b.interval)),
+  };
+}
+
+/** Steps 1–3 of the module comment: windows and pivots, the zone layout, and the touches of every band. */
+function frames(input: SrInput, o: SrDetectorOptions) {
   const { price, now } = input;
   if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
     throw new UsageError(`${AGENT}: price must be a finite number > 0, got ${String(price)}.`);
@@ -545,7 +641,7 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
     if (rejected !== undefined) carry = matchClusters(layout, rejected);
   }
   for (const u of used) u.data.layout = layout;
-  const { bands, desc } = layout;
+  const { bands } = layout;
   const clusters = bands.low.length;
 
   // 3. Touches per timeframe, of every band: a band's count depends only on its own bounds (sr-touches.ts), so the
@@ -556,49 +652,10 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
     tallies.push(windowTouches(used[u]!.data, layout.pivotZone[u]!, bands, tol, seen, carry));
   }
 
-  // 4. Zones: the bands whose centre is within max_distance and that have min_touches; first and last touch are the
-  // min and max over the timeframes.
+  // 4. (the callers) Zones: the bands whose centre is within max_distance and that have min_touches; first and last
+  // touch are the min and max over the timeframes.
   const totalWeight = o.timeframes.reduce((acc, tf) => acc + o.weights[tf]!, 0);
-  const out: SrZone[] = [];
-  for (let z = 0; z < clusters; z++) {
-    const centre = bands.centre[z]!;
-    const distance = Math.abs(centre - price) / price;
-    if (distance > o.max_distance) continue;
-    let touches = 0;
-    for (const u of desc) touches += tallies[u]!.counts[z]!;
-    if (touches < o.min_touches) continue;
-    const touchesByTimeframe: { interval: Interval; touches: number }[] = [];
-    for (const u of desc) {
-      const n = tallies[u]!.counts[z]!;
-      if (n !== 0) touchesByTimeframe.push({ interval: used[u]!.interval, touches: n });
-    }
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const t of tallies) {
-      if (t.first[z]! < first) first = t.first[z]!;
-      if (t.last[z]! > last) last = t.last[z]!;
-    }
-    const low = bands.low[z]!;
-    const high = bands.high[z]!;
-    const { levels, timeframes, timeframeWeight } = clusterZone(layout, z);
-    out.push({
-      low,
-      high,
-      price: centre,
-      type: centre <= price ? "support" : "resistance",
-      containsPrice: low <= price && price <= high,
-      touches,
-      touchesByTimeframe,
-      timeframes,
-      timeframeWeight,
-      score: confluenceScore(touches, timeframeWeight, totalWeight, distance, o.scoring),
-      distancePct: distance * 100,
-      firstSeen: first,
-      lastTouched: last,
-      levels,
-    });
-  }
-  return finish(out, price, now, o, used, missing);
+  return { used, missing, layout, tallies, totalWeight };
 }
 
 function finish(
@@ -758,8 +815,8 @@ export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_d
   analyze(ctx, o) {
     const candles: Partial<Record<Interval, CandleSeries>> = {};
     for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
-    const sr = analyzeSupportResistance({ candles, price: ctx.price, now: ctx.now }, o);
-    for (const m of sr.timeframesMissing) {
+    const sr = zoneSummaries({ candles, price: ctx.price, now: ctx.now }, o);
+    for (const m of sr.missing) {
       ctx.missing({
         part: "zones",
         interval: m.interval,
@@ -768,11 +825,7 @@ export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_d
         reason: `${m.candles} closed ${m.interval} candles, one swing pivot needs ${m.needed}`,
       });
     }
-    return {
-      zones: sr.zones.map(zoneSummary),
-      nearestSupport: sr.nearestSupport ? zoneSummary(sr.nearestSupport) : null,
-      nearestResistance: sr.nearestResistance ? zoneSummary(sr.nearestResistance) : null,
-    };
+    return { zones: sr.zones, nearestSupport: sr.nearestSupport, nearestResistance: sr.nearestResistance };
   },
   unavailable: (out) => (out.zones.length === 0 ? "no support/resistance zone" : null),
 };

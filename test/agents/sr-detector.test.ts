@@ -386,4 +386,18 @@ describe("S/R detector as an Agent over a MarketView", () => {
     expect(got.nearestResistance).toEqual(zoneSummary(pure.nearestResistance!));
     expect(() => analyzeSymbol(view, "NEWCOINUSDT", { agents: [srDetectorAgent] })).toThrow(InsufficientDataError);
   });
+
+  it("publishes, at every step of a walk, exactly the summaries of the detector's full result", () => {
+    const clock = new SimulatedClock(NEW_YEAR_2025 - 30 * DAY);
+    const view = new StoreMarketView({ store: t.store, clock, exchange: "binance", market: "spot" });
+    for (let step = 0; step < 60; step++) {
+      clock.set(NEW_YEAR_2025 - 30 * DAY + step * 11 * 3_600_000);
+      const got = analyzeSymbol(view, "BTCUSDT", { agents: [srDetectorAgent], timeframes: ["1h"] });
+      const candles = btcTimeframes();
+      const full = analyzeSupportResistance({ candles, price: got.price, now: clock.now() });
+      expect(got.zones).toEqual(full.zones.map(zoneSummary));
+      expect(got.nearestSupport).toEqual(full.nearestSupport && zoneSummary(full.nearestSupport));
+      expect(got.nearestResistance).toEqual(full.nearestResistance && zoneSummary(full.nearestResistance));
+    }
+  });
 });
