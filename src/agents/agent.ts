@@ -12,6 +12,13 @@ import type { z } from "zod";
 import type { Interval } from "../core/interval.js";
 import type { CandleSeries } from "./candle-series.js";
 
+/**
+ * What an agent's output says, as a few named facts: categories (a state, a direction), flags and numbers. A signal
+ * records every agent's evidence, so the knowledge base (and later the learned model and the dashboard) can relate
+ * outcomes to what each agent saw, whether or not synthesis scored it. Keys are snake_case; null = no reading.
+ */
+export type AgentEvidence = Readonly<Record<string, string | number | boolean | null>>;
+
 /** What the analysis records when part of it had too little history (`missing` in `cma analyze --json`). */
 export interface MissingPart {
   readonly part: "timeframes" | "zones";
@@ -110,6 +117,8 @@ export interface AgentDefinition<
   analyze(context: AgentContext, options: Options): Output;
   /** Why its output holds no result for this symbol (e.g. no taker volume in spot dumps), or null when it does. */
   unavailable(output: Output): string | null;
+  /** Its output as evidence (see AgentEvidence). Without it, the agent records none. */
+  evidence?(output: Output): AgentEvidence;
   /**
    * Its output in a few readable lines for `cma analyze`, for an agent the text report has no section of its own
    * for (without it, its fields are printed as JSON).

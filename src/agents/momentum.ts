@@ -23,6 +23,7 @@ import { int, interval, list, num } from "../core/config-schema.js";
 import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
 import { macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
+import { round } from "../core/round.js";
 import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
@@ -361,6 +362,16 @@ export const momentumAgent: AgentDefinition<MomentumOptions, MomentumOutput, "mo
     const candles: Partial<Record<Interval, CandleSeries>> = {};
     for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
     return { momentum: analyzeMomentum({ candles }, o) };
+  },
+  evidence: ({ momentum: m }) => {
+    const e: Record<string, string | number | null> = { status: m.status };
+    for (const [tf, f] of Object.entries(m.timeframes)) {
+      if (!f) continue;
+      e[`rsi_${tf}`] = round(f.rsi, 1);
+      e[`macd_cross_${tf}`] = f.macdCross ? f.macdCross.kind : "none";
+      e[`divergence_${tf}`] = f.divergence ? f.divergence.kind : "none";
+    }
+    return e;
   },
   unavailable: (out) =>
     out.momentum.missing.length > 0 && Object.keys(out.momentum.timeframes).length === 0

@@ -17,6 +17,7 @@ import { UsageError } from "../core/errors.js";
 import { type Interval, isInterval } from "../core/interval.js";
 import { z } from "zod";
 import { int, interval } from "../core/config-schema.js";
+import { round } from "../core/round.js";
 import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
@@ -224,5 +225,9 @@ export const orderFlowAgent: AgentDefinition<OrderFlowOptions, OrderFlowOutput, 
   resolve: (given) => resolveOrderFlowOptions(given),
   reads: (o) => [{ interval: o.interval, candles: o.window, indicators: false }],
   analyze: (ctx, o) => ({ orderFlow: analyzeOrderFlow({ candles: ctx.series(o.interval) }, o) }),
+  evidence: ({ orderFlow: f }) =>
+    f.available
+      ? { bias: f.bias, imbalance: round(f.imbalance, 3), divergence: f.divergence ? f.divergence.kind : "none" }
+      : { bias: null, imbalance: null, divergence: null },
   unavailable: (out) => (out.orderFlow.available ? null : out.orderFlow.reason),
 };

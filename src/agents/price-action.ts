@@ -441,5 +441,12 @@ export const priceActionAgent: AgentDefinition<
       o,
     ),
   }),
+  evidence: ({ priceAction: pa }) => ({
+    breakout: pa.lastBreakout ? pa.lastBreakout.direction : "none",
+    breakout_kind: pa.lastBreakout ? pa.lastBreakout.kind : null,
+    breakout_bars_ago: pa.lastBreakout ? pa.lastBreakout.barsAgo : null,
+    volatility: pa.volatility.state,
+    direction: pa.direction,
+  }),
   unavailable: () => null,
 };

@@ -33,6 +33,7 @@ import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
 import { type SwingPivot, swingPivots } from "../indicators/index.js";
 import { z } from "zod";
 import { bool, int, interval, list, num } from "../core/config-schema.js";
+import { round } from "../core/round.js";
 import type { AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
@@ -826,6 +827,16 @@ export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_d
       });
     }
     return { zones: sr.zones, nearestSupport: sr.nearestSupport, nearestResistance: sr.nearestResistance };
+  },
+  evidence: (out) => {
+    const strongest = out.zones[0];
+    return {
+      zones: out.zones.length,
+      strongest_score: strongest ? round(strongest.score, 1) : null,
+      strongest_type: strongest ? strongest.type : null,
+      nearest_support_timeframes: out.nearestSupport ? out.nearestSupport.timeframes.length : null,
+      nearest_resistance_timeframes: out.nearestResistance ? out.nearestResistance.timeframes.length : null,
+    };
   },
   unavailable: (out) => (out.zones.length === 0 ? "no support/resistance zone" : null),
 };

@@ -21,6 +21,7 @@
  * - `missing`: what was left out for lack of history, with counts: `part` "timeframes" (an interval with fewer than
  *   the indicators' warm-up) or "zones" (an S/R timeframe without enough candles for one pivot). A symbol missing
  *   only some timeframes is analysed on the rest; too few candles on the BASE interval throws InsufficientDataError.
+ * - `evidence`: each agent's output as a few named facts (AgentEvidence), by agent name; signals record it.
  * - then the fields each registered agent publishes (registry.ts), in registry order:
  *   - `zones`: the S/R detector's zones, highest score first, each { low, high, price, type, touches, timeframes,
  *     score }; `nearestSupport` / `nearestResistance` the closest of each type (sr-detector.ts);
@@ -37,7 +38,7 @@ import { UsageError } from "../core/errors.js";
 import { memoByObject } from "../core/memo-by-object.js";
 import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { MarketView } from "../market/market-view.js";
-import type { AgentContext, AnalysisSettings, AnyAgent, MissingPart } from "./agent.js";
+import type { AgentContext, AgentEvidence, AnalysisSettings, AnyAgent, MissingPart } from "./agent.js";
 import { checkWhole } from "./agent-options.js";
 import { type CandleSeries, insufficientHistory } from "./candle-series.js";
 import { ANCHOR_SPAN } from "./indicator-streams.js";
@@ -105,6 +106,8 @@ export interface AnalysisBase {
   readonly priceSource: "forming" | "closed";
   readonly timeframes: Readonly<Partial<Record<Interval, TimeframeSnapshot>>>;
   readonly missing: readonly MissingPart[];
+  /** Each agent's evidence (its definition's `evidence`), by agent name, in registry order. */
+  readonly evidence: Readonly<Record<string, AgentEvidence>>;
 }
 
 /** The analysis with the built-in agents' fields (an added agent's fields are there too, untyped). */
@@ -148,7 +151,7 @@ interface Resolved {
 const WHAT = "symbol analysis";
 
 /** The fields of AnalysisBase: no agent may publish them. */
-const BASE_FIELDS = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing"];
+const BASE_FIELDS = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing", "evidence"];
 
 function optionsOf(given: Partial<SymbolAnalysisOptions>, key: string): unknown {
   return (given as Record<string, unknown>)[key];
@@ -339,6 +342,8 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
     outputs.set(agent, agent.analyze(context, options));
     if (timings) timings.set(agent.name, (timings.get(agent.name) ?? 0) + performance.now() - t0);
   }
+  const evidence: Record<string, AgentEvidence> = {};
+  for (const agent of o.published) if (agent.evidence) evidence[agent.name] = agent.evidence(outputs.get(agent));
   const analysis: Record<string, unknown> = {
     symbol,
     time: now,
@@ -347,6 +352,7 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
     priceSource,
     timeframes,
     missing,
+    evidence,
   };
   for (const agent of o.published) Object.assign(analysis, outputs.get(agent));
   return checked(analysis as unknown as SymbolAnalysis);

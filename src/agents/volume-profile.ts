@@ -443,5 +443,9 @@ export const volumeProfileAgent: AgentDefinition<
   analyze: (ctx, o) => ({
     volumeProfile: profileSummary(analyzeVolumeProfile({ candles: ctx.series(o.interval) }, o)),
   }),
+  evidence: ({ volumeProfile: p }) => ({
+    position: p.position,
+    sweeps: p.available ? p.sweeps.length : null,
+  }),
   unavailable: (out) => (out.volumeProfile.available ? null : out.volumeProfile.reason),
 };

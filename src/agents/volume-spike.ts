@@ -27,6 +27,7 @@ import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { DAY, HOUR } from "../core/interval.js";
 import { z } from "zod";
 import { int, num } from "../core/config-schema.js";
+import { round } from "../core/round.js";
 import type { AgentDefinition } from "./agent.js";
 import { checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
@@ -278,5 +279,11 @@ export const volumeSpikeAgent: AgentDefinition<
   reads: (_o, s) => [{ interval: s.baseInterval, candles: s.candles, indicators: true }],
   requires: (o, s) => ({ interval: s.baseInterval, candles: volumeSpikeMinCandles(o), what: "volume" }),
   analyze: (ctx, o) => ({ volume: analyzeVolumeSpike({ candles: ctx.series(ctx.settings.baseInterval) }, o) }),
+  evidence: ({ volume: v }) => ({
+    spike: v.spike,
+    trend: v.trend,
+    ratio: v.ratio === null ? null : round(v.ratio, 2),
+    z_score: v.zScore === null ? null : round(v.zScore, 2),
+  }),
   unavailable: () => null,
 };

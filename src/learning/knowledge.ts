@@ -12,12 +12,15 @@
  *   price is within `levelTolerance` (default 1.5 %, synthesis' zone_tolerance) of the level (of a band's nearer
  *   edge). Levels persist, which is what makes this meaningful, but a level found today may not have been visible
  *   when an older trade was taken; only sweeps carry a time, and only trades entered after the sweep count for them.
- * - Order flow, OBV and MACD are not recorded per signal (the momentum component lumps RSI, MACD and divergence
- *   together), so those sections stay empty with a note rather than guess.
+ * - Every agent's evidence as the signal recorded it (`agents`, and the order flow area): one entry per value of each
+ *   categorical reading, e.g. order flow's bias "buying" or momentum's MACD cross on 1h "bullish". Numbers are not
+ *   bucketed here. Trades whose signals predate agents' evidence count in no such entry.
+ * - OBV and consolidations are not recorded per signal, so those sections stay empty with a note rather than guess.
  *
  * `observations` (per area and in total) = the entries whose evidence reached minTrades, i.e. that state a rate.
  */
 import type { LiquiditySweep } from "../agents/liquidity-sweeps.js";
+import { AGENTS } from "../agents/registry.js";
 import type { SymbolAnalysis, ZoneSummary } from "../agents/symbol-analysis.js";
 import type { VolumeNode } from "../agents/volume-profile.js";
 import { UsageError } from "../core/errors.js";
@@ -110,6 +113,18 @@ export interface AgentKnowledge {
     readonly confluence_zones: readonly KnowledgeEntry[];
   };
   readonly poc: { readonly observations: number; readonly trading_rules: readonly KnowledgeEntry[] };
+  /**
+   * Per analysis agent (the registry's, then any other a signal recorded), what its evidence at the signal says about
+   * the outcome: one entry per value of each of its categorical readings (a state, a direction, a flag). Order flow
+   * has its own area above and is not repeated here.
+   */
+  readonly agents: Readonly<Record<string, AgentSection>>;
+}
+
+export interface AgentSection {
+  readonly title: string;
+  readonly observations: number;
+  readonly entries: readonly KnowledgeEntry[];
 }
 
 /** What the latest analysis of one symbol saw (observationsOf(analysis) builds it). */
@@ -325,16 +340,61 @@ export function buildKnowledge(
     confluence_zones: confluence,
   };
   const poc = { observations: count(pocRules), trading_rules: pocRules };
-  const order_flow = { observations: 0, entries: [], note: notRecorded("order flow") };
+  const agentEntries = (name: string, title: string) => {
+    const readings = new Map<string, Set<string>>();
+    for (const t of selected) {
+      for (const [k, v] of Object.entries(t.agentEvidence?.[name] ?? {})) {
+        if (typeof v !== "string" && typeof v !== "boolean") continue;
+        let values = readings.get(k);
+        if (!values) readings.set(k, (values = new Set()));
+        values.add(String(v));
+      }
+    }
+    const out: KnowledgeEntry[] = [];
+    for (const k of [...readings.keys()].sort()) {
+      for (const v of [...readings.get(k)!].sort()) {
+        out.push(
+          entry(`${name}.${k}=${v}`, `${title}: ${k.replaceAll("_", " ")} ${v}`, (t) => {
+            const got = t.agentEvidence?.[name]?.[k];
+            return got !== undefined && got !== null && String(got) === v;
+          }),
+        );
+      }
+    }
+    return out;
+  };
+  const titleOf = (name: string) => AGENTS.find((a) => a.name === name)?.title ?? name;
+  const agentNames = [...AGENTS.map((a) => a.name)];
+  for (const t of selected)
+    for (const n of Object.keys(t.agentEvidence ?? {})) if (!agentNames.includes(n)) agentNames.push(n);
+  const agents: Record<string, AgentSection> = {};
+  for (const name of agentNames) {
+    if (name === "order-flow") continue;
+    const entries = agentEntries(name, titleOf(name));
+    if (entries.length > 0) agents[name] = { title: titleOf(name), observations: count(entries), entries };
+  }
+  const flowEntries = agentEntries("order-flow", titleOf("order-flow"));
+  const order_flow =
+    flowEntries.length > 0
+      ? { observations: count(flowEntries), entries: flowEntries, note: "" }
+      : {
+          observations: 0,
+          entries: [],
+          note:
+            "No trade's signal recorded an order flow reading: signals from before agents' evidence was recorded, or " +
+            "candles without the taker buy/sell split (such as spot dump files).",
+        };
   return {
     period: o.period,
     min_trades: o.minTrades,
     observations:
+      order_flow.observations +
       price_action.observations +
       liquidity.observations +
       indicators.observations +
       support_resistance.observations +
-      poc.observations,
+      poc.observations +
+      Object.values(agents).reduce((a, s) => a + s.observations, 0),
     overall,
     order_flow,
     price_action,
@@ -342,6 +402,7 @@ export function buildKnowledge(
     indicators,
     support_resistance,
     poc,
+    agents,
   };
 }
 

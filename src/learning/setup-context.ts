@@ -21,6 +21,7 @@
  * - agents: the components that contributed > 0 for the direction, in the fixed order price_action, momentum,
  *   volume, sr (the learning term is the agent itself, not evidence about the setup).
  */
+import type { AgentEvidence } from "../agents/agent.js";
 import { UsageError } from "../core/errors.js";
 import { type Interval, intervalMs, isInterval } from "../core/interval.js";
 import type { Direction, Signal } from "../signals/signal.js";
@@ -54,6 +55,8 @@ export type TradeSetup = TradeContext &
     readonly direction: Direction;
     /** Entry fill price (lets knowledge.ts relate trades to price levels). */
     readonly entryPrice: number;
+    /** What every agent saw at the signal, by agent name; absent for signals recorded before agents' evidence was. */
+    readonly agentEvidence?: Readonly<Record<string, AgentEvidence>>;
   };
 
 /** A volume z-score at or above this confirms the move (the volume agent's default spikeZ). */
@@ -110,5 +113,6 @@ export function tradeContext(trade: PaperTrade): TradeSetup {
     direction: trade.direction,
     entryPrice: trade.entryPrice,
     ...setupContext(trade.signalData),
+    agentEvidence: trade.signalData.evidence.agents ?? {},
   };
 }

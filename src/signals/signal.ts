@@ -3,6 +3,7 @@
  * Plain JSON data (no NaN; null where a value is not available).
  */
 import type { Interval } from "../core/interval.js";
+import type { AgentEvidence } from "../agents/agent.js";
 import type { ZoneSummary } from "../agents/symbol-analysis.js";
 
 export type Direction = "LONG" | "SHORT";
@@ -31,6 +32,11 @@ export interface SignalEvidence {
   readonly volumeZScore: number | null;
   readonly volumeTrend: "INCREASING" | "DECREASING" | "STABLE" | null;
   readonly breakoutPct: number | null;
+  /**
+   * What every agent saw, by agent name (the analysis's `evidence`), scored by synthesis or not: what the knowledge
+   * base relates outcomes to. Absent on signals recorded before agents' evidence was.
+   */
+  readonly agents?: Readonly<Record<string, AgentEvidence>>;
   /** Null until the learning agent exists; the card then says so. */
   readonly learning: {
     readonly winRate: number;

@@ -173,6 +173,7 @@ export function synthesizeSignal(
       volumeZScore: v.zScore,
       volumeTrend: v.trend,
       breakoutPct: breakout && breakout.strength > 0 ? noNegZero(breakout.pct) : null,
+      agents: analysis.evidence ?? {},
       learning: learning ? { winRate: learning.winRate, n: learning.n, low: learning.low, high: learning.high } : null,
     },
   };

@@ -259,7 +259,7 @@ describe("analyzeSymbol with little history", () => {
 });
 
 describe("the registered agents, each run alone", () => {
-  const BASE = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing"];
+  const BASE = ["symbol", "time", "baseInterval", "price", "priceSource", "timeframes", "missing", "evidence"];
 
   it("publish exactly the fields they publish in the full analysis, with the same values", () => {
     const now = at("2024-12-05T03:30:00Z");
@@ -277,6 +277,9 @@ describe("the registered agents, each run alone", () => {
         expect((alone as unknown as Record<string, unknown>)[k], `${agent.name}: ${k}`).toEqual(whole[k]);
         seen.add(k);
       }
+      const evidence = whole.evidence as Record<string, unknown>;
+      expect(alone.evidence[agent.name], `${agent.name}: evidence`).toEqual(evidence[agent.name]);
+      expect(Object.keys(evidence[agent.name] as object).length, agent.name).toBeGreaterThan(0);
     }
     // Every field of the full analysis comes from the base or one agent.
     expect([...seen].sort()).toEqual(Object.keys(whole).sort());

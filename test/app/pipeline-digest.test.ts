@@ -14,6 +14,7 @@ import { defaultConfig } from "../../src/app/config.js";
 import { DAY, type Interval } from "../../src/core/interval.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
+import type { Signal } from "../../src/signals/signal.js";
 import { bundled, key } from "../market/helpers.js";
 
 interface Scenario {
@@ -59,6 +60,25 @@ function digest(r: BacktestResult): string {
     .digest("hex");
 }
 
+/**
+ * The digest without the agents' evidence the signals record (`evidence.agents`, added after these digests were
+ * first taken): what the pipeline decided — every signal, fill and exit — which that record did not change.
+ */
+function decisionDigest(r: BacktestResult): string {
+  const strip = (s: Signal) => {
+    const { agents: _agents, ...evidence } = s.evidence;
+    return { ...s, evidence };
+  };
+  return createHash("sha256")
+    .update(
+      JSON.stringify({
+        signals: r.signals.map(strip),
+        trades: r.trades.map((t) => ({ ...t, signalData: strip(t.signalData) })),
+      }),
+    )
+    .digest("hex");
+}
+
 describe("pipeline digest over the bundled history", () => {
   it("hourly cycles on 1h data: 5 symbols × 6 months", async () => {
     const r = await backtest({
@@ -69,7 +89,8 @@ describe("pipeline digest over the bundled history", () => {
       momentum: ["1h", "4h"],
     });
     expect([r.cycles, r.signals.length, r.trades.length]).toEqual([4321, 76, 73]);
-    expect(digest(r)).toBe("e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002");
+    expect(decisionDigest(r)).toBe("e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002");
+    expect(digest(r)).toBe("9c190e9ddd6c31262c15e3378d4dd4205adae3712d8e6b377f8f5aa0a41d7770");
   }, 120_000);
 
   it("15m cycles on 1h data (the default momentum timeframes): 3 symbols × 60 days", async () => {
@@ -81,7 +102,8 @@ describe("pipeline digest over the bundled history", () => {
       momentum: ["15m", "1h", "4h"],
     });
     expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 9, 9]);
-    expect(digest(r)).toBe("190fb2404ee3e865e6852d343cecee78fcd9c9f6fc52a10f59bb2ecb48390b1e");
+    expect(decisionDigest(r)).toBe("190fb2404ee3e865e6852d343cecee78fcd9c9f6fc52a10f59bb2ecb48390b1e");
+    expect(digest(r)).toBe("a3e171f1c291eedd8d79334147dc728965d85e045b159c1919ec1009d9a080e0");
   }, 120_000);
 
   it("15m cycles on 5m data: BTC and ETH × 60 days", async () => {
@@ -93,6 +115,7 @@ describe("pipeline digest over the bundled history", () => {
       momentum: ["15m", "1h", "4h"],
     });
     expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 11, 11]);
-    expect(digest(r)).toBe("c38ded909320d8ea13e2d214ade4a20dd5fd5ac5cfdcfcbd818126fc6f69c620");
+    expect(decisionDigest(r)).toBe("c38ded909320d8ea13e2d214ade4a20dd5fd5ac5cfdcfcbd818126fc6f69c620");
+    expect(digest(r)).toBe("5cd2d7f5d4d409e4fbff3bab0a2b16f0f0a22ba6e7b1751b26e8e00e17abcfbb");
   }, 120_000);
 });

@@ -81,6 +81,7 @@ describe("cma analyze (live, against the fake exchange)", () => {
       "priceSource",
       "timeframes",
       "missing",
+      "evidence",
       "zones",
       "nearestSupport",
       "nearestResistance",

@@ -117,6 +117,7 @@ describe("tradeContext", () => {
     const { trade } = closePaperTrade(open, 104, T0 + HOUR, "manual", opts);
     // qty = 1000 / 100 = 10; pnl = (104 − 100) × 10 = 40 (no fees, no slippage); 1 R = (100 − 95) × 10 = 50.
     expect(tradeContext(trade)).toEqual({
+      agentEvidence: {},
       id: trade.tradeId,
       symbol: "BTCUSDT",
       entryTime: T0,

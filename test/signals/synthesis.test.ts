@@ -193,6 +193,7 @@ function analysis(spec: Spec = {}): SymbolAnalysis {
     symbol: "TESTUSDT",
     time: at("2025-06-01T12:00:00Z"),
     baseInterval: "1h",
+    evidence: { momentum: { status: "neutral" } },
     price,
     priceSource: "closed",
     timeframes: {
@@ -297,6 +298,8 @@ describe("synthesis rules", () => {
     expect(r.score).toBeCloseTo((0.2 + 0.14 + 0.16 + 0.09) / 0.8, 12);
     expect(s.confidence).toBeCloseTo(0.59 / 0.8, 12);
     expect(s.evidence.rsiExtremeOn).toEqual(["15m", "1h"]);
+    // Every agent's evidence is recorded as the analysis had it, scored or not.
+    expect(s.evidence.agents).toEqual({ momentum: { status: "neutral" } });
     expect(s.evidence.breakoutPct).toBe(3.8);
     expect(s.evidence.volumeZScore).toBe(2.7);
     expect(s.evidence.zones.map((z) => z.low)).toEqual([98.5, 106, 110]);
