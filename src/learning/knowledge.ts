@@ -345,8 +345,8 @@ export function buildKnowledge(
     for (const t of selected) {
       for (const [k, v] of Object.entries(t.agentEvidence?.[name] ?? {})) {
         if (typeof v !== "string" && typeof v !== "boolean") continue;
-        let values = readings.get(k);
-        if (!values) readings.set(k, (values = new Set()));
+        const values = readings.get(k) ?? new Set<string>();
+        readings.set(k, values);
         values.add(String(v));
       }
     }
