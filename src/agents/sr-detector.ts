@@ -496,15 +496,8 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
   const { price, now } = input;
   const { used, missing, layout, tallies } = f;
   const { bands, desc } = layout;
-  const clusters = bands.low.length;
   const out: SrZone[] = [];
-  for (let z = 0; z < clusters; z++) {
-    const centre = bands.centre[z]!;
-    const distance = Math.abs(centre - price) / price;
-    if (distance > o.max_distance) continue;
-    let touches = 0;
-    for (const u of desc) touches += tallies[u]!.counts[z]!;
-    if (touches < o.min_touches) continue;
+  eachZone(f, price, o, (z, centre, distance, touches) => {
     const touchesByTimeframe: { interval: Interval; touches: number }[] = [];
     for (const u of desc) {
       const n = tallies[u]!.counts[z]!;
@@ -535,8 +528,30 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
       lastTouched: last,
       levels,
     });
-  }
+  });
   return finish(out, price, now, o, used, missing);
+}
+
+/**
+ * Step 4's selection, shared by both results: each band whose centre is within max_distance of the price and that
+ * has min_touches, with its centre, distance (a fraction of the price) and touches over all timeframes.
+ */
+function eachZone(
+  f: ReturnType<typeof frames>,
+  price: number,
+  o: SrDetectorOptions,
+  visit: (z: number, centre: number, distance: number, touches: number) => void,
+): void {
+  const { bands, desc } = f.layout;
+  for (let z = 0; z < bands.low.length; z++) {
+    const centre = bands.centre[z]!;
+    const distance = Math.abs(centre - price) / price;
+    if (distance > o.max_distance) continue;
+    let touches = 0;
+    for (const u of desc) touches += f.tallies[u]!.counts[z]!;
+    if (touches < o.min_touches) continue;
+    visit(z, centre, distance, touches);
+  }
 }
 
 /**
@@ -547,19 +562,12 @@ function analyzeResolved(input: SrInput, o: SrDetectorOptions): SrResult {
 function zoneSummaries(input: SrInput, o: SrDetectorOptions): SrOutput & { missing: SrTimeframeMissing[] } {
   const f = frames(input, o);
   const { price } = input;
-  const { layout, tallies } = f;
-  const { bands, desc } = layout;
-  const clusters = bands.low.length;
+  const { layout } = f;
+  const { bands } = layout;
   const out: { zone: ZoneSummary; distancePct: number }[] = [];
   let nearestSupport: ZoneSummary | null = null;
   let nearestResistance: ZoneSummary | null = null;
-  for (let z = 0; z < clusters; z++) {
-    const centre = bands.centre[z]!;
-    const distance = Math.abs(centre - price) / price;
-    if (distance > o.max_distance) continue;
-    let touches = 0;
-    for (const u of desc) touches += tallies[u]!.counts[z]!;
-    if (touches < o.min_touches) continue;
+  eachZone(f, price, o, (z, centre, distance, touches) => {
     const { timeframes, timeframeWeight } = clusterZone(layout, z);
     const zone: ZoneSummary = {
       low: bands.low[z]!,
@@ -576,7 +584,7 @@ function zoneSummaries(input: SrInput, o: SrDetectorOptions): SrOutput & { missi
     if (zone.type === "resistance" && (nearestResistance === null || zone.price < nearestResistance.price)) {
       nearestResistance = zone;
     }
-  }
+  });
   out.sort((a, b) => b.zone.score - a.zone.score || a.distancePct - b.distancePct || a.zone.price - b.zone.price);
   return {
     zones: out.map((e) => e.zone),

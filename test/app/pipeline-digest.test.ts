@@ -79,43 +79,59 @@ function decisionDigest(r: BacktestResult): string {
     .digest("hex");
 }
 
+interface Pinned extends Scenario {
+  readonly name: string;
+  /** Cycles, signals and trades. */
+  readonly counts: readonly [number, number, number];
+  readonly decision: string;
+  readonly full: string;
+}
+
+const PINNED: readonly Pinned[] = [
+  {
+    name: "hourly cycles on 1h data: 5 symbols × 6 months",
+    symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"],
+    files: ["1h", "1d"],
+    from: "2025-03-01T00:00:00Z",
+    days: 180,
+    momentum: ["1h", "4h"],
+    counts: [4321, 76, 73],
+    decision: "e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002",
+    full: "9c190e9ddd6c31262c15e3378d4dd4205adae3712d8e6b377f8f5aa0a41d7770",
+  },
+  {
+    name: "15m cycles on 1h data (the default momentum timeframes): 3 symbols × 60 days",
+    symbols: ["BTCUSDT", "SOLUSDT", "XRPUSDT"],
+    files: ["1h", "1d"],
+    from: "2025-05-01T00:00:00Z",
+    days: 60,
+    momentum: ["15m", "1h", "4h"],
+    counts: [5761, 9, 9],
+    decision: "190fb2404ee3e865e6852d343cecee78fcd9c9f6fc52a10f59bb2ecb48390b1e",
+    full: "a3e171f1c291eedd8d79334147dc728965d85e045b159c1919ec1009d9a080e0",
+  },
+  {
+    name: "15m cycles on 5m data: BTC and ETH × 60 days",
+    symbols: ["BTCUSDT", "ETHUSDT"],
+    files: ["5m", "1h", "4h", "1d"],
+    from: "2025-12-01T00:00:00Z",
+    days: 60,
+    momentum: ["15m", "1h", "4h"],
+    counts: [5761, 11, 11],
+    decision: "c38ded909320d8ea13e2d214ade4a20dd5fd5ac5cfdcfcbd818126fc6f69c620",
+    full: "5cd2d7f5d4d409e4fbff3bab0a2b16f0f0a22ba6e7b1751b26e8e00e17abcfbb",
+  },
+];
+
 describe("pipeline digest over the bundled history", () => {
-  it("hourly cycles on 1h data: 5 symbols × 6 months", async () => {
-    const r = await backtest({
-      symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"],
-      files: ["1h", "1d"],
-      from: "2025-03-01T00:00:00Z",
-      days: 180,
-      momentum: ["1h", "4h"],
-    });
-    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([4321, 76, 73]);
-    expect(decisionDigest(r)).toBe("e43d4e348e13bcb29b0eb8c38540518f61b61590186a30ebea8551598eb8e002");
-    expect(digest(r)).toBe("9c190e9ddd6c31262c15e3378d4dd4205adae3712d8e6b377f8f5aa0a41d7770");
-  }, 120_000);
-
-  it("15m cycles on 1h data (the default momentum timeframes): 3 symbols × 60 days", async () => {
-    const r = await backtest({
-      symbols: ["BTCUSDT", "SOLUSDT", "XRPUSDT"],
-      files: ["1h", "1d"],
-      from: "2025-05-01T00:00:00Z",
-      days: 60,
-      momentum: ["15m", "1h", "4h"],
-    });
-    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 9, 9]);
-    expect(decisionDigest(r)).toBe("190fb2404ee3e865e6852d343cecee78fcd9c9f6fc52a10f59bb2ecb48390b1e");
-    expect(digest(r)).toBe("a3e171f1c291eedd8d79334147dc728965d85e045b159c1919ec1009d9a080e0");
-  }, 120_000);
-
-  it("15m cycles on 5m data: BTC and ETH × 60 days", async () => {
-    const r = await backtest({
-      symbols: ["BTCUSDT", "ETHUSDT"],
-      files: ["5m", "1h", "4h", "1d"],
-      from: "2025-12-01T00:00:00Z",
-      days: 60,
-      momentum: ["15m", "1h", "4h"],
-    });
-    expect([r.cycles, r.signals.length, r.trades.length]).toEqual([5761, 11, 11]);
-    expect(decisionDigest(r)).toBe("c38ded909320d8ea13e2d214ade4a20dd5fd5ac5cfdcfcbd818126fc6f69c620");
-    expect(digest(r)).toBe("5cd2d7f5d4d409e4fbff3bab0a2b16f0f0a22ba6e7b1751b26e8e00e17abcfbb");
-  }, 120_000);
+  it.each(PINNED)(
+    "$name",
+    async (sc) => {
+      const r = await backtest(sc);
+      expect([r.cycles, r.signals.length, r.trades.length]).toEqual(sc.counts);
+      expect(decisionDigest(r)).toBe(sc.decision);
+      expect(digest(r)).toBe(sc.full);
+    },
+    120_000,
+  );
 });
