@@ -20,10 +20,7 @@ import { toTradeResult } from "../learning/paper-trade-store.js";
 import type { CandleStore } from "../market/candle-store.js";
 import { ReplayExchange } from "../market/replay-exchange.js";
 import type { Signal } from "../signals/signal.js";
-import { synthesisOptionsFromConfig } from "./agent-options.js";
-import { LearningAgent } from "./orchestrator/learning-agent.js";
-import { Orchestrator } from "./orchestrator/orchestrator.js";
-import type { PaperDesk } from "./orchestrator/paper-desk.js";
+import { composeSystem } from "./system.js";
 
 export interface BacktestParams {
   readonly store: CandleStore;
@@ -80,25 +77,18 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   let cycles = 0;
   let analyses = 0;
   // The learning agent learns as it goes, from trades closed by the simulated now: the same insights as live.
-  let desk: PaperDesk | undefined;
-  const learning = new LearningAgent({
-    config,
-    synthesis: synthesisOptionsFromConfig(config),
-    run: "live",
-    trades: () => [...(desk?.closedTrades() ?? [])],
-    exportDir: null,
-  });
   // Backtests never write live reports: the caller writes the backtest's own report.
-  const orchestrator = new Orchestrator({
+  const { orchestrator } = composeSystem({
+    mode: "replay",
     agents: p.agents,
     exchange,
     store: p.store,
     clock,
     config,
-    mode: "replay",
+    marketData: "stored",
     symbols: p.symbols,
-    sync: false,
-    streams: false,
+    paper: { kind: "memory", broker: p.broker },
+    learning: { exportDir: null },
     reports: false,
     yieldEveryMs: 5,
     onSignal: (s) => signals.push(s),
@@ -107,10 +97,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
       cycles++;
       analyses += e.pass.analyses.size;
     },
-    paper: { broker: p.broker },
-    learning,
   });
-  desk = orchestrator.desk;
   try {
     const info = await orchestrator.start(p.signal);
     signals.push(...info.firstSignals.map((f) => f.signal));

@@ -16,7 +16,6 @@ import type { Config } from "./config.js";
 import { DAY, MINUTE } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import { createExchange } from "../exchange/create-exchange.js";
-import { LearningStateStore } from "../learning/learning-state.js";
 import { DEMO_RUN, PaperTradeStore } from "../learning/paper-trade-store.js";
 import { readKlineFile } from "../market/binance-csv.js";
 import { BUNDLED_CANDLES_DIR } from "../core/paths.js";
@@ -31,10 +30,10 @@ import { renderBanner } from "../ui/banner.js";
 import { type Colors, noColors } from "../ui/colors.js";
 import { formatInt, formatNumber, formatPercent, formatPrice, formatUtc } from "../ui/format.js";
 import { renderSignalCard } from "../ui/signal-card.js";
-import { paperBrokerOptionsFromConfig, synthesisOptionsFromConfig } from "./agent-options.js";
-import { LearningAgent } from "./orchestrator/learning-agent.js";
-import { Orchestrator, type OrchestratorEvent } from "./orchestrator/orchestrator.js";
-import { paperSummary, paperTradingSetup } from "./paper-trading.js";
+import { paperBrokerOptionsFromConfig } from "./agent-options.js";
+import type { Orchestrator, OrchestratorEvent } from "./orchestrator/orchestrator.js";
+import { paperSummary } from "./paper-trading.js";
+import { composeSystem } from "./system.js";
 
 export interface DemoOptions {
   /** The configuration (agents, synthesis, data_dir, output_dir); the demo fixes the exchange and the universe. */
@@ -164,35 +163,34 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     );
   }
   const trades = { opened: 0 };
-  const paper = paperTradingSetup(db, config, "spot", DEMO_RUN, {
-    onOpen: (t) => {
-      trades.opened++;
-      out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
-    },
-    onClose: (t) => out(closedLine(t, c)),
-  });
-  const learning = new LearningAgent({
-    config,
-    synthesis: synthesisOptionsFromConfig(config),
-    run: DEMO_RUN,
-    trades: () => paper.store.all(DEMO_RUN),
-    state: new LearningStateStore(db),
-    exportDir: dbDir,
-  });
-  const orchestrator = new Orchestrator({
+  const { orchestrator, savedPaper, learning } = composeSystem({
+    mode: "replay",
     exchange,
     store,
     clock,
     config,
-    mode: "replay",
+    marketData: "sync-and-stream",
     symbols: DEMO_SYMBOLS,
+    paper: {
+      kind: "saved",
+      db,
+      run: DEMO_RUN,
+      onOpen: (t) => {
+        trades.opened++;
+        out(c.cyan(`   📝 paper trade opened: ${tradeLine(t)}`));
+      },
+      onClose: (t) => out(closedLine(t, c)),
+    },
+    learning: { exportDir: dbDir },
+    reports: true,
     onSignal: showCard,
     onEvent,
-    paper: paper.paper,
-    learning,
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    logger: opts.logger,
   });
-
+  // The spec above asks for both, so both are there; the check only tells the type checker.
+  if (!savedPaper || !learning) throw new Error("the demo's system was composed without paper trading or learning");
+  const paper = savedPaper;
+  const agent = learning;
   try {
     out(c.dim("Syncing the history the agents read into a fresh SQLite candle database (only what is missing)…"));
     const info = await orchestrator.start(opts.signal);
@@ -210,7 +208,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
           symbols: info.symbols.length,
           quoteAsset: "USDT",
           withZones: info.withZones,
-          knowledgeObservations: learning.lastUpdate?.knowledgeObservations ?? null,
+          knowledgeObservations: agent.lastUpdate?.knowledgeObservations ?? null,
           reportEveryMs: orchestrator.reportMs,
           outputDir: config.output_dir,
         },
@@ -249,7 +247,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       }
     }
     const stillOpen = orchestrator.desk?.closeAll("end_of_data") ?? [];
-    const final = learning.update(clock.now(), orchestrator.latestAnalyses);
+    const final = agent.update(clock.now(), orchestrator.latestAnalyses);
     await orchestrator.stop();
     orchestrator.report();
     live.closedCandles = orchestrator.streamedCandles;

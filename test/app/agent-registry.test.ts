@@ -145,8 +145,7 @@ describe("an agent registered only in a test", () => {
       config,
       mode: "replay",
       symbols: ["BTCUSDT"],
-      sync: false,
-      streams: false,
+      marketData: "stored",
       reports: false,
     });
     try {

@@ -88,8 +88,7 @@ describe("auto_optimize", () => {
       config,
       mode: "replay",
       symbols: SYMBOLS,
-      sync: false,
-      streams: false,
+      marketData: "stored",
       reports: false,
     });
     expect(o.synthesis.min_confidence).toBe(0.55);

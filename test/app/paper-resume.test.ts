@@ -43,8 +43,7 @@ async function runPart(file: string, config: Config, from: number, to: number): 
     config,
     mode: "replay",
     symbols: SYMBOLS,
-    sync: false,
-    streams: false,
+    marketData: "stored",
     reports: false,
     paper: paper.paper,
   });

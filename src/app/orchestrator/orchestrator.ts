@@ -37,6 +37,7 @@ import { type FeedPass, MarketFeed } from "./market-feed.js";
 import type { OptimizationRecord, Optimizer } from "./optimization.js";
 import type { LearningAgent } from "./learning-agent.js";
 import { PaperDesk, type PaperDeskOptions } from "./paper-desk.js";
+import { Scheduler } from "./scheduler.js";
 import { type LearningReport, type PaperReport, type SystemReport, type WrittenReport, writeReport } from "./report.js";
 
 /** The system's services on the status board, beside the analysis agents. */
@@ -81,6 +82,8 @@ export type OrchestratorEvent =
   | { readonly kind: "stream"; readonly status: StreamStatus }
   | { readonly kind: "universe"; readonly symbols: readonly string[] };
 
+export type MarketDataSource = "sync-and-stream" | "sync" | "stored";
+
 export interface OrchestratorOptions {
   readonly exchange: Exchange;
   readonly store: CandleStore;
@@ -91,13 +94,12 @@ export interface OrchestratorOptions {
   readonly agents?: readonly AnyAgent[] | undefined;
   /** A fixed universe; default: chosen from the exchange by config.universe. */
   readonly symbols?: readonly string[] | undefined;
-  /** Use kline streams (default true). `cma scan --once` does not. */
-  readonly streams?: boolean;
   /**
-   * Sync the store from the exchange (default true). Backtests read a store that already holds the history: no
-   * sync, no streams, and the exchange is only named (its id and market select the stored series).
+   * Where candles come from (default "sync-and-stream"): synced from the exchange over REST and kept current by
+   * kline streams (`cma run`, the demo); synced before each cycle without streams (`cma scan --once`); or already
+   * in the store (backtests: nothing fetched, the exchange only names the stored series by its id and market).
    */
-  readonly sync?: boolean;
+  readonly marketData?: MarketDataSource;
   /** Write reports to config.output_dir (default true). */
   readonly reports?: boolean;
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
@@ -146,13 +148,11 @@ export class Orchestrator {
   readonly #logger: Logger;
   /** Paper trading, when enabled. */
   readonly desk: PaperDesk | undefined;
+  readonly #scheduler: Scheduler;
+  readonly #sync: boolean;
+  readonly #streams: boolean;
   #symbols: readonly string[] = [];
   #startedAt = 0;
-  #nextCycle = Number.POSITIVE_INFINITY;
-  #nextReport = Number.POSITIVE_INFINITY;
-  #nextUniverse = Number.POSITIVE_INFINITY;
-  #nextLearning = Number.POSITIVE_INFINITY;
-  #nextOptimize = Number.POSITIVE_INFINITY;
   /** An optimisation running in the background (minutes of backtests on worker threads), and its outcome. */
   #optimizing: Promise<void> | undefined;
   #optimized: { record: OptimizationRecord; config: Config | null } | undefined;
@@ -173,6 +173,10 @@ export class Orchestrator {
   constructor(o: OrchestratorOptions) {
     this.#o = o;
     this.#logger = o.logger ?? silentLogger;
+    this.#scheduler = new Scheduler(o.clock);
+    const source = o.marketData ?? "sync-and-stream";
+    this.#sync = source !== "stored";
+    this.#streams = source === "sync-and-stream";
     this.#config = o.config;
     this.#analysis = agentOptionsFromConfig(o.config, o.agents);
     this.#synthesis = synthesisOptionsFromConfig(o.config);
@@ -249,7 +253,7 @@ export class Orchestrator {
 
   /** Next time a task is due (epoch ms on the orchestrator's clock). */
   nextDue(): number {
-    return Math.min(this.#nextCycle, this.#nextReport, this.#nextUniverse, this.#nextLearning, this.#nextOptimize);
+    return this.#scheduler.nextDue();
   }
 
   /**
@@ -263,17 +267,16 @@ export class Orchestrator {
     this.#o.onEvent?.({ kind: "universe", symbols: this.#symbols });
     this.board.begin("market-data");
     const t0 = performance.now();
-    const warmup =
-      this.#o.sync === false
-        ? { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] }
-        : await this.#feed.sync(this.#symbols, now, signal);
+    const warmup = !this.#sync
+      ? { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] }
+      : await this.#feed.sync(this.#symbols, now, signal);
     this.board.finish("market-data", now, performance.now() - t0, {
       symbols: this.#symbols.length,
       failed: warmup.failures.length,
     });
     for (const f of warmup.failures) this.board.error("market-data", now, f.error, f.symbol);
     this.#o.onEvent?.({ kind: "warmup", symbols: this.#symbols.length, pass: warmup });
-    if (this.#o.streams !== false && this.#o.sync !== false && !signal?.aborted) {
+    if (this.#streams && !signal?.aborted) {
       await this.#feed.startStreams(this.#symbols, now);
     }
 
@@ -286,18 +289,9 @@ export class Orchestrator {
     }
     let withZones = 0;
     for (const a of this.#latest.values()) if (a.zones.length > 0) withZones++;
-    this.#nextCycle = nextBoundary(now, this.cycleMs) + this.settleMs;
-    this.#nextUniverse = this.#o.symbols ? Number.POSITIVE_INFINITY : now + DAY;
-    if (this.#o.learning) {
-      this.#learn(now);
-      this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
-    }
-    this.#nextReport = this.#o.reports === false ? Number.POSITIVE_INFINITY : nextBoundary(now, this.reportMs);
+    this.#schedule(now);
     // The first report describes the system as it starts (universe, history, first analysis, learning).
     if (this.#o.reports !== false) this.report();
-    if (this.#o.autoOptimizer && this.#o.config.learning_agent.auto_optimize) {
-      this.#nextOptimize = now + this.#o.config.learning_agent.optimization_interval * 1000;
-    }
     return {
       exchange: this.#o.exchange.id,
       market: this.#o.exchange.market,
@@ -309,47 +303,79 @@ export class Orchestrator {
     };
   }
 
+  /**
+   * The services as tasks on the one scheduler, in the order they run when due together: the optimiser (start a
+   * re-tuning; its adoption is taken between cycles), the universe, the analysis cycle (market data, paper broker,
+   * agents, synthesis), the learning update, the report. The learning agent's first update runs here, at start.
+   */
+  #schedule(now: number): void {
+    const s = this.#scheduler;
+    const la = this.#o.config.learning_agent;
+    if (this.#o.autoOptimizer && la.auto_optimize) {
+      const every = la.optimization_interval * 1000;
+      s.add(
+        {
+          name: "optimizer",
+          next: (t) => t + every,
+          run: (t, signal) => {
+            this.#takeOptimization(t);
+            this.#startOptimization(t, signal);
+          },
+        },
+        now + every,
+      );
+    }
+    if (!this.#o.symbols) {
+      s.add(
+        { name: "universe", next: (t) => t + DAY, run: (t, signal) => this.#refreshUniverse(t, signal) },
+        now + DAY,
+      );
+    }
+    s.add(
+      {
+        name: "analysis",
+        next: (t) => nextBoundary(t - this.settleMs, this.cycleMs) + this.settleMs,
+        run: (t, signal) => {
+          this.#takeOptimization(t);
+          return this.#cycle(t, signal, true);
+        },
+      },
+      nextBoundary(now, this.cycleMs) + this.settleMs,
+    );
+    if (this.#o.learning) {
+      this.#learn(now);
+      const every = la.update_interval * 1000;
+      s.add(
+        { name: "learning", next: (t) => nextBoundary(t, every), run: (t) => this.#learn(t) },
+        nextBoundary(now, every),
+      );
+    }
+    if (this.#o.reports !== false) {
+      s.add(
+        {
+          name: "reporter",
+          next: (t) => nextBoundary(t, this.reportMs),
+          run: () => {
+            this.report();
+          },
+        },
+        nextBoundary(now, this.reportMs),
+      );
+    }
+  }
+
   /** Runs every task due at the clock's now (replays call this after moving their clock). */
   async runDue(signal?: AbortSignal): Promise<void> {
-    const now = this.#o.clock.now();
-    this.#takeOptimization(now);
-    if (now >= this.#nextOptimize && !signal?.aborted) {
-      this.#nextOptimize = now + this.#o.config.learning_agent.optimization_interval * 1000;
-      this.#startOptimization(now, signal);
-    }
-    if (now >= this.#nextUniverse && !signal?.aborted) {
-      this.#nextUniverse = now + DAY;
-      await this.#refreshUniverse(now, signal);
-    }
-    if (now >= this.#nextCycle && !signal?.aborted) {
-      this.#nextCycle = nextBoundary(now - this.settleMs, this.cycleMs) + this.settleMs;
-      await this.#cycle(now, signal, true);
-    }
-    if (now >= this.#nextLearning && !signal?.aborted) {
-      this.#nextLearning = nextBoundary(now, this.#o.config.learning_agent.update_interval * 1000);
-      this.#learn(now);
-    }
-    if (now >= this.#nextReport && !signal?.aborted) {
-      this.#nextReport = nextBoundary(now, this.reportMs);
-      this.report();
-    }
+    this.#takeOptimization(this.#o.clock.now());
+    await this.#scheduler.runDue(signal);
   }
 
   /**
    * Replays (backtests, tests): moves `clock` from one due task to the next up to `to`, running each — what real
    * timers do live, without the waiting. `onStep` sees the simulated time after each step.
    */
-  async replayUntil(
-    clock: SimulatedClock,
-    to: number,
-    signal?: AbortSignal,
-    onStep?: (time: number) => void,
-  ): Promise<void> {
-    while (!signal?.aborted && this.nextDue() <= to) {
-      clock.set(this.nextDue());
-      await this.runDue(signal);
-      onStep?.(clock.now());
-    }
+  replayUntil(clock: SimulatedClock, to: number, signal?: AbortSignal, onStep?: (time: number) => void): Promise<void> {
+    return this.#scheduler.replayUntil(clock, to, signal, onStep);
   }
 
   /** True when the streams have delivered every candle closed by now (replays wait for this before runDue). */
@@ -360,7 +386,7 @@ export class Orchestrator {
   async #cycle(now: number, signal: AbortSignal | undefined, catchUp: boolean): Promise<void> {
     const t0 = performance.now();
     let feed: FeedPass = { requests: 0, weight: 0, fetched: 0, derived: 0, failures: [] };
-    if (catchUp && this.#o.sync !== false) {
+    if (catchUp && this.#sync) {
       this.board.begin("market-data");
       try {
         feed = await this.#feed.sync(this.#symbols, now, signal);
@@ -546,18 +572,11 @@ export class Orchestrator {
    * Live: waits for each due task on the clock (real timers) until `signal` aborts. The in-flight cycle stops at the
    * next symbol; the caller then calls stop().
    */
-  async runLive(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const wait = this.nextDue() - this.#o.clock.now();
-      if (wait > 0) await sleep(Math.min(wait, 60_000), signal);
-      if (signal.aborted) break;
-      try {
-        await this.runDue(signal);
-      } catch (e) {
-        // A bug in a task must not end a live run silently or loudly: it is logged and the loop goes on.
-        this.#logger.log("error", "a scheduled task failed", { error: messageOf(e) });
-      }
-    }
+  runLive(signal: AbortSignal): Promise<void> {
+    // A bug in a task must not end a live run silently or loudly: it is logged and the loop goes on.
+    return this.#scheduler.runLive(signal, (e) =>
+      this.#logger.log("error", "a scheduled task failed", { error: messageOf(e) }),
+    );
   }
 
   /** Closes the streams and marks every agent stopped. Idempotent. Does not close the exchange or the store. */
@@ -607,7 +626,7 @@ export class Orchestrator {
       this.#symbols = next;
       if (changed) {
         await this.#feed.close();
-        if (this.#o.streams !== false) await this.#feed.startStreams(next, now);
+        if (this.#streams) await this.#feed.startStreams(next, now);
         this.#o.onEvent?.({ kind: "universe", symbols: next });
       }
     } catch (e) {
@@ -658,16 +677,4 @@ function paperSummary(desk: PaperDesk): PaperReport {
 /** The first multiple of `every` (since the epoch) strictly after `t`. */
 export function nextBoundary(t: number, every: number): number {
   return Math.floor(t / every) * every + every;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -3,10 +3,10 @@
  * prints a card for each new signal and writes reports every report_interval. Ctrl-C or SIGTERM stops it cleanly:
  * no new work, the running cycle stops at the next symbol, streams close, a last report is written, exit 0.
  */
-import { synthesisOptionsFromConfig } from "../../app/agent-options.js";
 import { AutoOptimizer, defaultWorkerCount, WorkerPool } from "../../app/optimize/index.js";
-import { LearningAgent, Orchestrator, type OrchestratorEvent } from "../../app/orchestrator/index.js";
-import { paperSummary, paperTradingSetup } from "../../app/paper-trading.js";
+import type { OrchestratorEvent } from "../../app/orchestrator/index.js";
+import { paperSummary } from "../../app/paper-trading.js";
+import { composeSystem } from "../../app/system.js";
 import { LearningStateStore } from "../../learning/learning-state.js";
 import { LIVE_RUN } from "../../learning/paper-trade-store.js";
 import type { Signal } from "../../signals/signal.js";
@@ -48,65 +48,62 @@ export const runCommand: CommandRegistration = {
             ctx.out(`${renderSignalCard(s, { index: cards, colors: c, ...cardWidth(ctx.io.stdout.columns) })}\n`);
           };
           const la = ctx.config.learning_agent;
-          const paper =
-            la.enabled && la.paper_trading
-              ? paperTradingSetup(store.db, ctx.config, ctx.market, LIVE_RUN, {
-                  onOpen: (t) =>
-                    ctx.note(
-                      c.cyan(`📝 paper trade opened: ${t.symbol} ${t.direction} @ ${formatPrice(t.entryPrice)}`),
-                    ),
-                  onClose: (t) =>
-                    ctx.note(
-                      `${t.outcome === "WIN" ? c.green("✅") : t.outcome === "LOSS" ? c.red("❌") : "➖"} paper trade closed: ` +
-                        `${t.symbol} ${t.direction} ${t.outcome} ${t.rMultiple >= 0 ? "+" : ""}${t.rMultiple.toFixed(2)}R`,
-                    ),
-                })
-              : undefined;
-          if (paper && paper.resumed.length > 0) {
-            ctx.note(c.dim(`Resuming ${paper.resumed.length} open paper trade(s) from the last run.`));
-          }
-          const learning = paper
-            ? new LearningAgent({
-                config: ctx.config,
-                synthesis: synthesisOptionsFromConfig(ctx.config),
-                run: LIVE_RUN,
-                trades: () => paper.store.all(LIVE_RUN),
-                state: new LearningStateStore(store.db),
-                exportDir: ctx.config.data_dir,
-              })
-            : undefined;
-          // Re-tuning runs its backtests on worker threads (one core left for the live system), each reading the
-          // candle database on its own read-only connection.
-          const autoOptimizer =
-            learning && la.auto_optimize
-              ? new AutoOptimizer({
-                  store,
-                  exchange: exchange.id,
-                  market: exchange.market,
-                  runner: new WorkerPool({
-                    dbPath: candleDbPath(ctx.config),
-                    workers: Math.max(1, defaultWorkerCount() - 1),
-                  }),
-                  state: new LearningStateStore(store.db),
-                  run: LIVE_RUN,
-                })
-              : undefined;
-          if (autoOptimizer) ctx.onCleanup(() => autoOptimizer.close());
-          const orchestrator = new Orchestrator({
+          const {
+            orchestrator,
+            savedPaper: paper,
+            learning,
+          } = composeSystem({
+            mode: "live",
             agents: ctx.agents,
             exchange,
             store,
             clock,
             config: ctx.config,
-            mode: "live",
+            marketData: "sync-and-stream",
             symbols,
-            paper: paper?.paper,
-            learning,
-            autoOptimizer,
+            paper:
+              la.enabled && la.paper_trading
+                ? {
+                    kind: "saved",
+                    db: store.db,
+                    run: LIVE_RUN,
+                    onOpen: (t) =>
+                      ctx.note(
+                        c.cyan(`📝 paper trade opened: ${t.symbol} ${t.direction} @ ${formatPrice(t.entryPrice)}`),
+                      ),
+                    onClose: (t) =>
+                      ctx.note(
+                        `${t.outcome === "WIN" ? c.green("✅") : t.outcome === "LOSS" ? c.red("❌") : "➖"} paper trade closed: ` +
+                          `${t.symbol} ${t.direction} ${t.outcome} ${t.rMultiple >= 0 ? "+" : ""}${t.rMultiple.toFixed(2)}R`,
+                      ),
+                  }
+                : undefined,
+            learning: { exportDir: ctx.config.data_dir },
+            // Re-tuning runs its backtests on worker threads (one core left for the live system), each reading the
+            // candle database on its own read-only connection.
+            optimizer: () => {
+              const optimizer = new AutoOptimizer({
+                store,
+                exchange: exchange.id,
+                market: exchange.market,
+                runner: new WorkerPool({
+                  dbPath: candleDbPath(ctx.config),
+                  workers: Math.max(1, defaultWorkerCount() - 1),
+                }),
+                state: new LearningStateStore(store.db),
+                run: LIVE_RUN,
+              });
+              ctx.onCleanup(() => optimizer.close());
+              return optimizer;
+            },
+            reports: true,
             logger: ctx.logger,
             onSignal: showCard,
             onEvent: (e) => describeEvent(ctx, c, e),
           });
+          if (paper && paper.resumed.length > 0) {
+            ctx.note(c.dim(`Resuming ${paper.resumed.length} open paper trade(s) from the last run.`));
+          }
           ctx.note(c.dim("Starting: choosing the universe and syncing the history it needs (only what is missing)…"));
           try {
             const info = await orchestrator.start(ctx.signal);

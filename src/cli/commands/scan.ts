@@ -2,7 +2,7 @@
  * `cma scan --once`: one full cycle of the live system — universe, market data (only what is missing), every agent,
  * signal synthesis — then the signal cards (or one JSON object) and exit. No streams, no reports, no paper trades.
  */
-import { Orchestrator } from "../../app/orchestrator/index.js";
+import { composeSystem } from "../../app/system.js";
 import type { Signal } from "../../signals/signal.js";
 import { formatInt, formatUtc } from "../../ui/format.js";
 import { renderSignalCard } from "../../ui/signal-card.js";
@@ -45,15 +45,15 @@ export const scanCommand: CommandRegistration = {
       .action(
         bind<ScanOptions>(async (ctx, opts) => {
           const { symbols, exchange, store, clock } = await liveSetup(ctx, opts.symbols);
-          const orchestrator = new Orchestrator({
+          const { orchestrator } = composeSystem({
+            mode: "live",
             agents: ctx.agents,
             exchange,
             store,
             clock,
             config: ctx.config,
-            mode: "live",
+            marketData: "sync",
             symbols,
-            streams: false,
             reports: false,
             logger: ctx.logger,
           });
