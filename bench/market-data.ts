@@ -25,6 +25,7 @@ import { BinanceExchange } from "../src/exchange/binance/binance-exchange.js";
 import { cheapestKlinePage, ENDPOINTS } from "../src/exchange/binance/endpoints.js";
 import type { MarketType, StreamKey, StreamStatus, Subscription } from "../src/exchange/exchange.js";
 import { realSleep, type Sleep } from "../src/exchange/http/sleep.js";
+import { binanceCapabilities } from "../src/exchange/binance/endpoints.js";
 import { CandleStore } from "../src/market/candle-store.js";
 import { type SyncReport, syncCandles } from "../src/market/sync.js";
 import { selectUniverse } from "../src/market/universe.js";
@@ -227,7 +228,12 @@ function adapterKlineWeight(market: MarketType): (limit: number) => number {
 
 function planFor(market: MarketType, intervals: readonly Interval[], lookback: number, now: number): WarmupPlan {
   const lb = Object.fromEntries(intervals.map((i) => [i, lookback])) as Partial<Record<Interval, number>>;
-  return planWarmup({ lookback: lb, market, now, requestWeight: adapterKlineWeight(market) });
+  return planWarmup({
+    lookback: lb,
+    paging: binanceCapabilities(market).klines,
+    now,
+    requestWeight: adapterKlineWeight(market),
+  });
 }
 
 /**
@@ -274,7 +280,7 @@ async function benchMarket(market: MarketType, o: Required<MarketDataBenchOption
       const plan = (pageSize?: number) =>
         planWarmup({
           lookback: lb as Partial<Record<Interval, number>>,
-          market,
+          paging: binanceCapabilities(market).klines,
           now: COLD_START_AT,
           requestWeight: adapterKlineWeight(market),
           ...(pageSize !== undefined ? { pageSize } : {}),
@@ -340,7 +346,7 @@ async function runColdStart(
     // which make 100 futures rows cost 2) instead of the adapter's table (100 rows cost 1).
     const syncPlanTable = planWarmup({
       lookback: Object.fromEntries(o.intervals.map((i) => [i, o.lookback])) as Partial<Record<Interval, number>>,
-      market,
+      paging: binanceCapabilities(market).klines,
       now: ex.clock.now(),
     });
     const result: ColdStartResult = {

@@ -48,12 +48,12 @@ export function historyMargin(candles: number): number {
 export function planAnalysisHistory(
   reads: ReadonlyMap<Interval, number>,
   now: number,
-  exchange: Pick<Exchange, "id" | "market">,
+  exchange: Pick<Exchange, "id" | "market" | "capabilities">,
   first?: Interval,
 ): WarmupGroup[] {
   const lookback: Partial<Record<Interval, number>> = {};
   for (const [interval, n] of reads) lookback[interval] = n + historyMargin(n);
-  const groups = [...planWarmup({ lookback, now, exchange: exchange.id, market: exchange.market }).groups];
+  const groups = [...planWarmup({ lookback, now, paging: exchange.capabilities.klines }).groups];
   if (first !== undefined) {
     const i = groups.findIndex((g) => g.download === first || g.derive.includes(first));
     if (i > 0) groups.unshift(...groups.splice(i, 1));

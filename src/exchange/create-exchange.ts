@@ -4,9 +4,25 @@
  */
 import { UsageError } from "../core/errors.js";
 import { type BinanceOptions, BinanceExchange } from "./binance/binance-exchange.js";
-import type { Exchange, ExchangeId } from "./exchange.js";
+import { binanceCapabilities } from "./binance/endpoints.js";
+import type { Exchange, ExchangeCapabilities, ExchangeId, MarketType } from "./exchange.js";
 
 export const SUPPORTED_EXCHANGES: readonly ExchangeId[] = ["binance"];
+
+/** The capabilities the adapter for `name` declares for `market` (what a replay of its stored data reproduces). */
+export function exchangeCapabilities(name: ExchangeId, market: MarketType): ExchangeCapabilities {
+  if (name === "binance") return binanceCapabilities(market);
+  throw unsupported(name);
+}
+
+function unsupported(name: ExchangeId): UsageError {
+  return new UsageError(
+    `Exchange "${String(name)}" is not supported yet; supported: ${SUPPORTED_EXCHANGES.join(", ")}.`,
+    {
+      hint: 'Set exchange.name to "binance" in your configuration.',
+    },
+  );
+}
 
 export function createExchange(opts: { name: ExchangeId } & BinanceOptions): Exchange {
   const { name, ...rest } = opts;
@@ -14,11 +30,6 @@ export function createExchange(opts: { name: ExchangeId } & BinanceOptions): Exc
     case "binance":
       return new BinanceExchange(rest);
     default:
-      throw new UsageError(
-        `Exchange "${String(name)}" is not supported yet; supported: ${SUPPORTED_EXCHANGES.join(", ")}.`,
-        {
-          hint: 'Set exchange.name to "binance" in your configuration.',
-        },
-      );
+      throw unsupported(name);
   }
 }

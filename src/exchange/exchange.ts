@@ -88,9 +88,28 @@ export interface WeightUsage {
   readonly requests: number;
 }
 
+/**
+ * How an exchange pages klines, declared by its adapter so that market data (sync plans, cold-start planning) asks
+ * instead of naming an exchange.
+ */
+export interface KlinePaging {
+  /** The largest `limit` one kline request accepts. */
+  readonly maxLimit: number;
+  /** The page size with the most candles per unit of weight (ties: the larger page, fewer round trips). */
+  readonly bestPageSize: number;
+  /** The documented request weight of one kline request returning up to `limit` rows. */
+  weight(limit: number): number;
+}
+
+/** What an exchange declares about itself; what future adapters (Bybit, Coinbase) fill in for theirs. */
+export interface ExchangeCapabilities {
+  readonly klines: KlinePaging;
+}
+
 export interface Exchange {
   readonly id: ExchangeId;
   readonly market: MarketType;
+  readonly capabilities: ExchangeCapabilities;
   /** Tradeable USDT-quoted markets (perpetuals on futures), with their filters. */
   markets(): Promise<Market[]>;
   /** The exchange's time in epoch ms: it, not the local clock, decides which candles are closed. */

@@ -18,6 +18,7 @@ import type {
   CandleQuery,
   CandleStreamHandlers,
   Exchange,
+  ExchangeCapabilities,
   ExchangeId,
   Market,
   MarketType,
@@ -26,6 +27,7 @@ import type {
   Ticker24h,
   WeightUsage,
 } from "../exchange/exchange.js";
+import { exchangeCapabilities } from "../exchange/create-exchange.js";
 import type { CandleStore } from "./candle-store.js";
 import { SeriesReader } from "./series-reader.js";
 
@@ -72,6 +74,7 @@ interface Visibility {
 export class ReplayExchange implements Exchange {
   readonly id: ExchangeId;
   readonly market: MarketType;
+  readonly capabilities: ExchangeCapabilities;
   readonly clock: Clock;
   readonly reader: SeriesReader;
   #streams: Stream[] = [];
@@ -80,6 +83,7 @@ export class ReplayExchange implements Exchange {
   constructor(opts: ReplayExchangeOptions) {
     this.id = opts.exchange;
     this.market = opts.market;
+    this.capabilities = exchangeCapabilities(opts.exchange, opts.market);
     this.clock = opts.clock;
     this.reader = new SeriesReader(opts.store, { exchange: opts.exchange, market: opts.market });
   }

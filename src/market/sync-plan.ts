@@ -5,12 +5,11 @@
  * anyway is derived instead (zero weight): 2h/4h/6h/8h/12h from 1h, 15m/30m from 5m, 3d/1w/1M from 1d. Nothing
  * is downloaded only to derive something else: a coarse interval costs fewer requests than the finer one it could be
  * built from. Daily candles are always downloaded when asked for: they are cheap (1/24 of the 1h rows), are the base
- * of 3d/1w/1M, and so stay Binance's own values even where finer data has holes.
+ * of 3d/1w/1M, and so stay the exchange's own values even where finer data has holes. What a request costs is the
+ * exchange's to say (`Exchange.capabilities.klines`).
  */
-import { cheapestKlinePage, endpoint } from "../exchange/binance/endpoints.js";
 import { UsageError } from "../core/errors.js";
 import { divides, INTERVALS, type Interval, intervalMs, isInterval } from "../core/interval.js";
-import type { ExchangeId, MarketType } from "../exchange/exchange.js";
 
 export interface SyncPlan {
   /** Fetched from the exchange, finest first. */
@@ -51,23 +50,4 @@ export function planSync(intervals: readonly Interval[], opts: SyncPlanOptions =
     else derive.push({ interval: x, from: source });
   }
   return { download, derive };
-}
-
-/** Binance's documented weight of one kline request returning up to `limit` rows. */
-/** The weight of one kline request of `limit` rows: the exchange adapter's endpoint table is the one source. */
-export function klineRequestWeight(exchange: ExchangeId, market: MarketType, limit: number): number {
-  if (exchange !== "binance") return 1;
-  return endpoint(market, "klines").weight({ limit });
-}
-
-/** The largest `limit` the exchange accepts for one kline request. */
-export function klineMaxLimit(exchange: ExchangeId, market: MarketType): number {
-  if (exchange !== "binance") return 200;
-  return endpoint(market, "klines").maxLimit ?? 1000;
-}
-
-/** The page size with the most candles per unit of weight (spot 1000, futures 499; see cheapestKlinePage). */
-export function bestKlinePageSize(exchange: ExchangeId, market: MarketType): number {
-  if (exchange !== "binance") return klineMaxLimit(exchange, market);
-  return cheapestKlinePage(market);
 }

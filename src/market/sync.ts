@@ -15,14 +15,7 @@ import { deriveStored } from "./derive.js";
 import type { Gap } from "./gaps.js";
 import { lastClosedOpenTime, type OpenTimeRange, subtractRanges } from "./ranges.js";
 import type { SeriesKey } from "./series.js";
-import {
-  bestKlinePageSize,
-  klineMaxLimit,
-  klineRequestWeight,
-  planSync,
-  type SyncPlan,
-  type SyncPlanOptions,
-} from "./sync-plan.js";
+import { planSync, type SyncPlan, type SyncPlanOptions } from "./sync-plan.js";
 
 export interface SyncRequest {
   readonly symbols: readonly string[];
@@ -118,8 +111,9 @@ export async function syncCandles(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UsageError(`concurrency must be a whole number >= 1, got ${concurrency}.`);
   }
-  const maxLimit = klineMaxLimit(exchange.id, exchange.market);
-  const pageSize = opts.pageSize ?? bestKlinePageSize(exchange.id, exchange.market);
+  const paging = exchange.capabilities.klines;
+  const maxLimit = paging.maxLimit;
+  const pageSize = opts.pageSize ?? paging.bestPageSize;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxLimit) {
     throw new UsageError(
       `pageSize must be a whole number from 1 to ${maxLimit} on ${exchange.id} ${exchange.market}, got ${pageSize}.`,
@@ -213,7 +207,7 @@ export async function syncCandles(
       rows = await exchange.candles({ symbol, interval, startTime: t.from, endTime: t.to, limit });
     } finally {
       s.report.requests++;
-      s.report.weight += klineRequestWeight(exchange.id, exchange.market, limit);
+      s.report.weight += exchange.capabilities.klines.weight(limit);
     }
     const now = serverTime as number;
     const closed = rows.filter((c) => c.closed && c.closeTime < now && c.openTime >= t.from && c.openTime <= t.to);

@@ -23,26 +23,25 @@ import {
   intervalMs,
   isInterval,
 } from "../core/interval.js";
-import type { ExchangeId, MarketType } from "../exchange/exchange.js";
+import type { KlinePaging } from "../exchange/exchange.js";
 import { previousOpenTime } from "./ranges.js";
 import type { SyncRequest } from "./sync.js";
-import { bestKlinePageSize, klineMaxLimit, klineRequestWeight, type SyncPlanOptions } from "./sync-plan.js";
+import type { SyncPlanOptions } from "./sync-plan.js";
 
 export interface WarmupPlanOptions {
   /** Closed candles wanted per interval, ending with the last one closed at `now`. */
   readonly lookback: Partial<Record<Interval, number>>;
-  readonly market: MarketType;
+  /** How the exchange pages klines (its adapter's `capabilities.klines`). */
+  readonly paging: KlinePaging;
   /** The exchange's current time (epoch ms). */
   readonly now: number;
-  /** Default "binance". */
-  readonly exchange?: ExchangeId;
   /** Downloaded whenever requested, never derived (default ["1d"], as in planSync: Binance's own daily candles). */
   readonly alwaysDownload?: readonly Interval[];
   /** Never derived and never used as a source. Default none. */
   readonly neverDerive?: readonly Interval[];
-  /** Rows per request, as given to syncCandles (default bestKlinePageSize: what syncCandles uses by default). */
+  /** Rows per request, as given to syncCandles (default paging.bestPageSize: what syncCandles uses by default). */
   readonly pageSize?: number;
-  /** Weight of one request of `limit` rows (default klineRequestWeight for the exchange and market). */
+  /** Weight of one request of `limit` rows (default paging.weight). */
   readonly requestWeight?: (limit: number) => number;
 }
 
@@ -86,8 +85,7 @@ const MAX_NODES = 5_000_000;
 const ORDER = (i: Interval) => (i === "1M" ? Number.MAX_SAFE_INTEGER : intervalMs(i));
 
 export function planWarmup(opts: WarmupPlanOptions): WarmupPlan {
-  const { market, now } = opts;
-  const exchange = opts.exchange ?? "binance";
+  const { paging, now } = opts;
   if (!Number.isSafeInteger(now) || now <= 0)
     throw new UsageError(`planWarmup: now must be epoch milliseconds, got ${now}.`);
   const wanted: { interval: Interval; first: number }[] = [];
@@ -102,14 +100,14 @@ export function planWarmup(opts: WarmupPlanOptions): WarmupPlan {
   if (wanted.length === 0) throw new UsageError("planWarmup: no intervals in lookback; nothing to plan.");
   wanted.sort((a, b) => ORDER(a.interval) - ORDER(b.interval));
 
-  const maxLimit = klineMaxLimit(exchange, market);
-  const pageSize = opts.pageSize ?? bestKlinePageSize(exchange, market);
+  const maxLimit = paging.maxLimit;
+  const pageSize = opts.pageSize ?? paging.bestPageSize;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxLimit) {
     throw new UsageError(
-      `planWarmup: pageSize must be a whole number from 1 to ${maxLimit} on ${exchange} ${market}, got ${pageSize}.`,
+      `planWarmup: pageSize must be a whole number from 1 to ${maxLimit} (the exchange's largest kline page), got ${pageSize}.`,
     );
   }
-  const weight = opts.requestWeight ?? ((limit: number) => klineRequestWeight(exchange, market, limit));
+  const weight = opts.requestWeight ?? ((limit: number) => paging.weight(limit));
   const costing: Costing = { pageSize, weight };
   const always = new Set<Interval>(opts.alwaysDownload ?? ["1d"]);
   const never = new Set<Interval>(opts.neverDerive ?? []);

@@ -1,3 +1,4 @@
+import { binanceCapabilities } from "../../src/exchange/binance/endpoints.js";
 import { describe, expect, it } from "vitest";
 import { symbolAnalysisReads } from "../../src/agents/symbol-analysis.js";
 import { historyMargin, planAnalysisHistory } from "../../src/app/analysis-history.js";
@@ -5,8 +6,8 @@ import { HOUR, type Interval, MINUTE } from "../../src/core/interval.js";
 import { firstOpenTime } from "../../src/market/warmup-plan.js";
 
 const NOW = Date.UTC(2026, 0, 20, 10, 30);
-const SPOT = { id: "binance", market: "spot" } as const;
-const FUTURES = { id: "binance", market: "futures" } as const;
+const SPOT = { id: "binance", market: "spot", capabilities: binanceCapabilities("spot") } as const;
+const FUTURES = { id: "binance", market: "futures", capabilities: binanceCapabilities("futures") } as const;
 
 describe("planAnalysisHistory", () => {
   it("covers every interval the analysis reads, with margin, one sync per group", () => {

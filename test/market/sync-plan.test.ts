@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
 import { alignDown, DAY, type Interval, isAligned } from "../../src/core/interval.js";
 import { resample } from "../../src/market/resample.js";
-import { bestKlinePageSize, klineRequestWeight, planSync } from "../../src/market/sync-plan.js";
+import { binanceCapabilities } from "../../src/exchange/binance/endpoints.js";
+import { planSync } from "../../src/market/sync-plan.js";
 import { bundled } from "./helpers.js";
 
 describe("planSync", () => {
@@ -49,14 +50,15 @@ describe("planSync", () => {
     expect(() => planSync(["1H" as Interval])).toThrow(UsageError);
   });
 
-  it("prices kline requests as Binance documents and picks the cheapest page per candle", () => {
-    expect(klineRequestWeight("binance", "spot", 1000)).toBe(2);
-    expect([99, 100, 499, 500, 1000, 1001, 1500].map((l) => klineRequestWeight("binance", "futures", l))).toEqual([
-      1, 2, 2, 5, 5, 10, 10,
-    ]);
+  it("Binance's declared paging prices kline requests as Binance documents and picks the cheapest page", () => {
+    const spot = binanceCapabilities("spot").klines;
+    const futures = binanceCapabilities("futures").klines;
+    expect(spot.weight(1000)).toBe(2);
+    expect([spot.maxLimit, futures.maxLimit]).toEqual([1000, 1500]);
+    expect([99, 100, 499, 500, 1000, 1001, 1500].map((l) => futures.weight(l))).toEqual([1, 2, 2, 5, 5, 10, 10]);
     // Spot: 1000 rows for 2 = 500 candles per weight. Futures: 499 for 2 = 249.5, vs 1000 for 5 = 200, 1500 for 10 = 150.
-    expect(bestKlinePageSize("binance", "spot")).toBe(1000);
-    expect(bestKlinePageSize("binance", "futures")).toBe(499);
+    expect(spot.bestPageSize).toBe(1000);
+    expect(futures.bestPageSize).toBe(499);
   });
 });
 

@@ -10,7 +10,7 @@ import { countCandles, HOUR, type Interval } from "../../src/core/interval.js";
 import { BinanceExchange } from "../../src/exchange/binance/binance-exchange.js";
 import type { MarketType } from "../../src/exchange/exchange.js";
 import { type SyncProgress, syncCandles } from "../../src/market/sync.js";
-import { klineRequestWeight } from "../../src/market/sync-plan.js";
+import { binanceCapabilities } from "../../src/exchange/binance/endpoints.js";
 import {
   bundledMarketData,
   type FakeBinance,
@@ -271,7 +271,9 @@ describe("syncCandles (futures)", () => {
     expect(r.t.store.range(key("ALGOUSDT", "1h", "futures"))).toEqual(algo);
     const kl = r.klines();
     expect(kl.every((k) => Number(k.query.limit) <= 499)).toBe(true);
-    expect(kl.every((k) => k.weight === klineRequestWeight("binance", "futures", Number(k.query.limit)))).toBe(true);
+    expect(kl.every((k) => k.weight === binanceCapabilities("futures").klines.weight(Number(k.query.limit)))).toBe(
+      true,
+    );
     expect(kl.filter((k) => k.weight !== 2)).toHaveLength(1); // only the short last page, for less
     expect(h1.requests).toBe(kl.length);
     expect(h1.weight).toBe(kl.reduce((sum, k) => sum + k.weight, 0));

@@ -2,6 +2,7 @@
  * planWarmup: the cheapest download/derive split for a cold start, hand-checked against Binance's price lists, and
  * carried out by syncCandles against the project's fake Binance (synthetic market) on a loopback port.
  */
+import { binanceCapabilities } from "../../src/exchange/binance/endpoints.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { UsageError } from "../../src/core/errors.js";
@@ -39,7 +40,7 @@ const summary = (p: ReturnType<typeof planWarmup>) =>
 
 describe("planWarmup", () => {
   it("spot, 100 candles each: 4h from a 400-hour 1h page, 3d and 1w from a 705-day 1d page, weight 8 instead of 14", () => {
-    const p = planWarmup({ lookback: SR_AND_15M, market: "spot", now: NOW });
+    const p = planWarmup({ lookback: SR_AND_15M, paging: binanceCapabilities("spot").klines, now: NOW });
     // Spot charges 2 per request up to 1000 rows, so every group that fits one page costs 2:
     // 1h back to 2025-12-24T08:00 (400 h = 100 × 4h) is 400 rows; 1d back to Monday 2024-02-05 (100 weeks before
     // Monday 2026-01-05) is 700 + the 5 closed days of this week = 705 rows, which also covers 100 × 3d (300 days).
@@ -61,7 +62,12 @@ describe("planWarmup", () => {
   });
 
   it("futures priced as observed (100 rows → 1): everything is cheapest downloaded directly, weight 1 each", () => {
-    const p = planWarmup({ lookback: SR_AND_15M, market: "futures", now: NOW, requestWeight: observedFuturesWeight });
+    const p = planWarmup({
+      lookback: SR_AND_15M,
+      paging: binanceCapabilities("futures").klines,
+      now: NOW,
+      requestWeight: observedFuturesWeight,
+    });
     expect(summary(p)).toEqual(["15m", "1h", "4h", "1d", "3d", "1w", "1M"].map((i) => `${i}<> rows=100 req=1 w=1`));
     expect(p).toMatchObject({ weight: 7, requests: 7, rows: 700, directWeight: 7 });
   });
@@ -70,7 +76,7 @@ describe("planWarmup", () => {
     // Default costing = klineRequestWeight: 100 rows cost 2, as do 400 (1h for 4h) and 300 (1d for 3d), while 1d
     // for 1w (705 rows) needs 499 + 206 = two pages (4) and saves nothing. 15m for 1h would also fit (400 rows);
     // the tie with 1h→4h goes to the first found, which is equally cheap.
-    const p = planWarmup({ lookback: SR_AND_15M, market: "futures", now: NOW });
+    const p = planWarmup({ lookback: SR_AND_15M, paging: binanceCapabilities("futures").klines, now: NOW });
     expect(summary(p)).toEqual([
       "15m<> rows=100 req=1 w=2",
       "1h<4h> rows=400 req=1 w=2",
@@ -83,7 +89,7 @@ describe("planWarmup", () => {
 
   it("costs pages as syncCandles sends them: full pages, then one short page", () => {
     // Futures, 1200 hourly candles in pages of 499: 499 + 499 + 202 rows, weight 2 each.
-    const f = planWarmup({ lookback: { "1h": 1200 }, market: "futures", now: NOW });
+    const f = planWarmup({ lookback: { "1h": 1200 }, paging: binanceCapabilities("futures").klines, now: NOW });
     expect(f.groups).toEqual([
       {
         download: "1h",
@@ -97,14 +103,16 @@ describe("planWarmup", () => {
     // With 500-row pages priced as observed: 500 + 500 + 200, weight 2 each.
     const g = planWarmup({
       lookback: { "1h": 1200 },
-      market: "futures",
+      paging: binanceCapabilities("futures").klines,
       now: NOW,
       pageSize: 500,
       requestWeight: observedFuturesWeight,
     });
     expect(g).toMatchObject({ weight: 6, requests: 3 });
     // Spot, 2500 rows: three pages at 2 each.
-    expect(planWarmup({ lookback: { "5m": 2500 }, market: "spot", now: NOW })).toMatchObject({
+    expect(
+      planWarmup({ lookback: { "5m": 2500 }, paging: binanceCapabilities("spot").klines, now: NOW }),
+    ).toMatchObject({
       weight: 6,
       requests: 3,
       rows: 2500,
@@ -114,15 +122,20 @@ describe("planWarmup", () => {
   it("keeps 1d downloaded by default, and honours alwaysDownload and neverDerive", () => {
     const lookback: Partial<Record<Interval, number>> = { "1h": 100, "1d": 10 };
     // 1d from 1h would be 240 hourly rows in the same single spot request: weight 2 instead of 4.
-    expect(summary(planWarmup({ lookback, market: "spot", now: NOW }))).toEqual([
+    expect(summary(planWarmup({ lookback, paging: binanceCapabilities("spot").klines, now: NOW }))).toEqual([
       "1h<> rows=100 req=1 w=2",
       "1d<> rows=10 req=1 w=2",
     ]);
-    expect(summary(planWarmup({ lookback, market: "spot", now: NOW, alwaysDownload: [] }))).toEqual([
-      "1h<1d> rows=240 req=1 w=2",
-    ]);
+    expect(
+      summary(planWarmup({ lookback, paging: binanceCapabilities("spot").klines, now: NOW, alwaysDownload: [] })),
+    ).toEqual(["1h<1d> rows=240 req=1 w=2"]);
     // 1d may not be a source: 3d and 1w are downloaded on their own.
-    const p = planWarmup({ lookback: SR_AND_15M, market: "spot", now: NOW, neverDerive: ["1d"] });
+    const p = planWarmup({
+      lookback: SR_AND_15M,
+      paging: binanceCapabilities("spot").klines,
+      now: NOW,
+      neverDerive: ["1d"],
+    });
     expect(summary(p)).toEqual([
       "15m<> rows=100 req=1 w=2",
       "1h<4h> rows=400 req=1 w=2",
@@ -137,7 +150,7 @@ describe("planWarmup", () => {
   it("plans all sixteen intervals and never costs more than downloading each", () => {
     const lookback = Object.fromEntries(INTERVALS.map((i) => [i, 100])) as Record<Interval, number>;
     for (const market of ["spot", "futures"] as MarketType[]) {
-      const p = planWarmup({ lookback, market, now: NOW, alwaysDownload: [] });
+      const p = planWarmup({ lookback, paging: binanceCapabilities(market).klines, now: NOW, alwaysDownload: [] });
       expect(p.weight).toBeLessThan(p.directWeight);
       const planned = p.groups.flatMap((g) => [g.download, ...g.derive]).sort();
       expect(planned).toEqual([...INTERVALS].sort());
@@ -153,23 +166,36 @@ describe("planWarmup", () => {
   });
 
   it("rejects what it cannot plan, saying what is wrong", () => {
-    expect(() => planWarmup({ lookback: {}, market: "spot", now: NOW })).toThrow(/no intervals/);
-    expect(() => planWarmup({ lookback: { "1H": 5 } as never, market: "spot", now: NOW })).toThrow(
-      /unsupported interval "1H"/,
+    expect(() => planWarmup({ lookback: {}, paging: binanceCapabilities("spot").klines, now: NOW })).toThrow(
+      /no intervals/,
     );
-    expect(() => planWarmup({ lookback: { "1h": 0 }, market: "spot", now: NOW })).toThrow(/lookback for 1h/);
-    expect(() => planWarmup({ lookback: { "1h": 2.5 }, market: "spot", now: NOW })).toThrow(UsageError);
-    expect(() => planWarmup({ lookback: { "1h": 5 }, market: "spot", now: Number.NaN })).toThrow(/now must be/);
-    expect(() => planWarmup({ lookback: { "1h": 5 }, market: "spot", now: NOW, pageSize: 1001 })).toThrow(
-      /pageSize must be a whole number from 1 to 1000/,
+    expect(() =>
+      planWarmup({ lookback: { "1H": 5 } as never, paging: binanceCapabilities("spot").klines, now: NOW }),
+    ).toThrow(/unsupported interval "1H"/);
+    expect(() => planWarmup({ lookback: { "1h": 0 }, paging: binanceCapabilities("spot").klines, now: NOW })).toThrow(
+      /lookback for 1h/,
     );
+    expect(() => planWarmup({ lookback: { "1h": 2.5 }, paging: binanceCapabilities("spot").klines, now: NOW })).toThrow(
+      UsageError,
+    );
+    expect(() =>
+      planWarmup({ lookback: { "1h": 5 }, paging: binanceCapabilities("spot").klines, now: Number.NaN }),
+    ).toThrow(/now must be/);
+    expect(() =>
+      planWarmup({ lookback: { "1h": 5 }, paging: binanceCapabilities("spot").klines, now: NOW, pageSize: 1001 }),
+    ).toThrow(/pageSize must be a whole number from 1 to 1000/);
   });
 });
 
 describe("warmupSync", () => {
   it("gives syncCandles options under which planSync follows each group", () => {
     for (const market of ["spot", "futures"] as MarketType[]) {
-      const p = planWarmup({ lookback: { ...SR_AND_15M, "1d": 3 }, market, now: NOW, alwaysDownload: [] });
+      const p = planWarmup({
+        lookback: { ...SR_AND_15M, "1d": 3 },
+        paging: binanceCapabilities(market).klines,
+        now: NOW,
+        alwaysDownload: [],
+      });
       for (const g of p.groups) {
         const { request, options } = warmupSync(g, ["BTCUSDT"]);
         expect(request).toEqual({ symbols: ["BTCUSDT"], intervals: [g.download, ...g.derive], from: g.from });
@@ -205,7 +231,7 @@ describe("a planned cold start against the fake Binance", () => {
     });
     t = tempStore();
     const symbols = md.symbols();
-    const plan = planWarmup({ lookback: SR_AND_15M, market: "spot", now: NOW });
+    const plan = planWarmup({ lookback: SR_AND_15M, paging: binanceCapabilities("spot").klines, now: NOW });
     for (const g of plan.groups) {
       const { request, options } = warmupSync(g, symbols);
       await syncCandles(ex, t.store, request, options);

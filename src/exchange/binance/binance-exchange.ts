@@ -18,6 +18,7 @@ import type {
   CandleQuery,
   CandleStreamHandlers,
   Exchange,
+  ExchangeCapabilities,
   Market,
   MarketType,
   StreamKey,
@@ -32,7 +33,7 @@ import { RateSafeClient } from "../http/rate-safe-client.js";
 import type { Sleep } from "../http/sleep.js";
 import { WeightBudget } from "../http/weight-budget.js";
 import { fetchCandlePages, validateCandleQuery } from "./candle-pages.js";
-import { cheapestKlinePage, type EndpointId, type EndpointParams, endpoint } from "./endpoints.js";
+import { binanceCapabilities, cheapestKlinePage, type EndpointId, type EndpointParams, endpoint } from "./endpoints.js";
 import { KlineSubscription } from "./kline-streams.js";
 import { type ExchangeInfo, parseExchangeInfo, parseKlines, parseServerTime, parseTickers24h } from "./parse.js";
 import { binanceResponsePolicy } from "./response-policy.js";
@@ -98,6 +99,7 @@ const WS_ATTEMPTS = { max: 250, windowMs: 5 * 60_000 };
 export class BinanceExchange implements Exchange {
   readonly id = "binance" as const;
   readonly market: MarketType;
+  readonly capabilities: ExchangeCapabilities;
   /** The exchange's time as measured by /time: use it, not Date.now(), for "now". */
   readonly clock: OffsetClock;
   readonly #label: string;
@@ -122,6 +124,7 @@ export class BinanceExchange implements Exchange {
     }
     this.#opts = opts;
     this.market = opts.market;
+    this.capabilities = binanceCapabilities(opts.market);
     this.#label = `Binance ${opts.market}`;
     this.#logger = opts.logger ?? silentLogger;
     this.#local = opts.clock ?? systemClock;

@@ -10,7 +10,7 @@
  * Where the docs and observation disagree, the HIGHER weight is used: over-counting costs a little throughput,
  * under-counting can cost the user's IP.
  */
-import type { MarketType } from "../exchange.js";
+import type { ExchangeCapabilities, MarketType } from "../exchange.js";
 
 export type EndpointParams = Readonly<Record<string, string | number | undefined>>;
 
@@ -142,6 +142,17 @@ export function endpoint(market: MarketType, id: EndpointId): Endpoint {
  * Spot: 1000 (weight 2 flat). Futures: 499 (weight 2 under both the documented and the observed bands → 0.004 per
  * candle, against 1000 → 5 = 0.005 and 1500 → 10 ≈ 0.0067), so long ranges cost 40 % of 1500-row pages.
  */
+export function binanceCapabilities(market: MarketType): ExchangeCapabilities {
+  const klines = ENDPOINTS[market].klines;
+  return {
+    klines: {
+      maxLimit: klines.maxLimit ?? 1000,
+      bestPageSize: cheapestKlinePage(market),
+      weight: (limit) => klines.weight({ limit }),
+    },
+  };
+}
+
 export function cheapestKlinePage(market: MarketType): number {
   const ep = ENDPOINTS[market].klines;
   const max = ep.maxLimit!;
