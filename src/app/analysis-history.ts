@@ -95,6 +95,8 @@ export async function syncAnalysisHistory(
       { ...request, to: lastClosedOpenTime(g.download, now) },
       {
         ...options,
+        // `now` is the caller's exchange-synced time: no time request per symbol and group.
+        now,
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.logger ? { logger: opts.logger } : {}),
       },

@@ -112,8 +112,9 @@ describe("the orchestrator on a replayed market", () => {
 
   it("streams the candles instead of fetching them: catch-up syncs cost nothing once the streams run", () => {
     const cycles = events.filter((e): e is Extract<OrchestratorEvent, { kind: "cycle" }> => e.kind === "cycle");
-    // Per cycle: SOLUSDT's 15m (a /time, weight 1, and a kline page, 2: the recorded data has no SOL 15m, so nothing
-    // streams); the unlisted NOPEUSDT is retried once an hour (again 1 + 2), not on every candle.
+    // Per cycle: the adapter's clock re-sync (a /time every 10 minutes here, weight 1) and SOLUSDT's 15m (a kline
+    // page, 2: the recorded data has no SOL 15m, so nothing streams); the unlisted NOPEUSDT is retried once an hour
+    // (a page, 2), not on every candle.
     for (const c of cycles.slice(1)) expect(c.feed.weight).toBeLessThanOrEqual(3 + 3);
     expect(cycles.slice(1).filter((c) => c.feed.weight > 3)).toHaveLength(3);
     const nope = fake.requests.filter((r) => r.query.symbol === "NOPEUSDT");
@@ -122,6 +123,14 @@ describe("the orchestrator on a replayed market", () => {
     const afterStart = btcKlines.filter((r) => r.at > START);
     expect(afterStart).toEqual([]);
     expect(orchestrator.streamedCandles).toBeGreaterThanOrEqual((3 * 12) / 4 + 2 * 12);
+  });
+
+  it("syncs its clock once for the whole start, not once per symbol and interval group", () => {
+    const atStart = fake.requests.filter((r) => r.at <= START);
+    // The adapter's own sync on first use, and the one before the streams start; every kline page of the four
+    // symbols' history rides on them.
+    expect(atStart.filter((r) => r.path === "/api/v3/time")).toHaveLength(2);
+    expect(atStart.filter((r) => r.path === "/api/v3/klines").length).toBeGreaterThan(8);
   });
 
   it("isolates the failing symbol and reports it on the status board", () => {

@@ -151,6 +151,16 @@ describe("syncCandles (spot)", () => {
     const same = await syncCandles(r.ex, r.t.store, { symbols: ["BTCUSDT"], intervals: ["1h"], from: start });
     expect(r.fake.requests.slice(n).map((q) => q.path)).toEqual(["/api/v3/time"]);
     expect(same.series[0]!.fetched).toBe(0);
+    // Given the caller's exchange-synced time, not even that: no request at all.
+    n = r.fake.requests.length;
+    const told = await syncCandles(
+      r.ex,
+      r.t.store,
+      { symbols: ["BTCUSDT"], intervals: ["1h"], from: start },
+      { now: r.clock.now() },
+    );
+    expect(r.fake.requests.slice(n)).toEqual([]);
+    expect(told.series[0]!.fetched).toBe(0);
     // Two and a half hours later: 12:00, 13:00 and 14:00 have closed; one page fetches exactly them.
     r.clock.advance(2.5 * HOUR);
     n = r.fake.requests.length;
