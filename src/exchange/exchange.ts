@@ -4,6 +4,7 @@
  * Public market data only: no API keys.
  */
 import type { Candle } from "../core/candle.js";
+import type { Clock } from "../core/clock.js";
 import type { Interval } from "../core/interval.js";
 
 export type ExchangeId = "binance" | "bybit" | "coinbase";
@@ -110,6 +111,11 @@ export interface Exchange {
   readonly id: ExchangeId;
   readonly market: MarketType;
   readonly capabilities: ExchangeCapabilities;
+  /**
+   * The exchange's time as this client knows it (the adapter's clock, corrected by its time measurements; in a
+   * replay, the simulated clock). A live run schedules on it and the adapter's rate-limit windows live on it.
+   */
+  readonly clock: Clock;
   /** Tradeable USDT-quoted markets (perpetuals on futures), with their filters. */
   markets(): Promise<Market[]>;
   /** The exchange's time in epoch ms: it, not the local clock, decides which candles are closed. */

@@ -190,3 +190,55 @@ describe("nextBoundary", () => {
     expect(nextBoundary(900_000, 900_000)).toBe(1_800_000);
   });
 });
+
+describe("the live clock", () => {
+  it("is the adapter's own, measured again every clockResyncMs and by nothing else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cma-orch-clock-"));
+    const local = new SimulatedClock(START);
+    const fake = await startFakeBinance({ clock: local, spot: bundledMarketData("spot") });
+    // The adapter would re-measure on its own only after a day: every /time below is the scheduler's.
+    const exchange = new BinanceExchange({
+      market: "spot",
+      clock: local,
+      restUrl: fake.restUrl,
+      wsUrl: fake.wsUrl,
+      clockSyncIntervalMs: 24 * HOUR,
+      clockToleranceMs: Number.MAX_SAFE_INTEGER,
+    });
+    const db = openDatabase(join(dir, "candles.db"));
+    try {
+      const o = new Orchestrator({
+        exchange,
+        store: new CandleStore(db),
+        clock: exchange.clock,
+        config: { ...defaultConfig(dir), output_dir: join(dir, "out") },
+        mode: "live",
+        marketData: "sync",
+        symbols: ["BTCUSDT"],
+        reports: false,
+        settleMs: 0,
+        clockResyncMs: 30 * MINUTE,
+      });
+      await o.start();
+      const times = () => fake.requests.filter((r) => r.path === "/api/v3/time").length;
+      const atStart = times();
+      expect(atStart).toBe(1);
+      // Two cycles in the first half hour: their catch-up syncs use the clock, they do not measure it.
+      for (const step of [15 * MINUTE, 15 * MINUTE - 1]) {
+        local.advance(step);
+        await o.runDue();
+      }
+      expect(times()).toBe(atStart);
+      local.advance(1);
+      await o.runDue();
+      expect(times()).toBe(atStart + 1);
+      expect(o.nextDue()).toBe(START + 45 * MINUTE);
+      await o.stop();
+    } finally {
+      await exchange.close();
+      db.close();
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

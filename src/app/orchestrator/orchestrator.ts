@@ -15,7 +15,7 @@
 import type { Clock, SimulatedClock } from "../../core/clock.js";
 import type { Config } from "../config.js";
 import { UsageError } from "../../core/errors.js";
-import { DAY, type Interval, intervalMs } from "../../core/interval.js";
+import { DAY, type Interval, intervalMs, MINUTE } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type { Exchange, StreamStatus } from "../../exchange/exchange.js";
 import type { AnyAgent } from "../../agents/agent.js";
@@ -102,6 +102,11 @@ export interface OrchestratorOptions {
   readonly marketData?: MarketDataSource;
   /** Write reports to config.output_dir (default true). */
   readonly reports?: boolean;
+  /**
+   * Live: how often the exchange's clock is measured again (default 30 minutes), so that a machine clock drifting
+   * over a long run never decides which candle has closed. Replays keep their simulated clock.
+   */
+  readonly clockResyncMs?: number;
   /** Wait after a candle closes before analysing it (default 2000 ms live, 0 in a replay). */
   readonly settleMs?: number;
   /**
@@ -311,6 +316,10 @@ export class Orchestrator {
   #schedule(now: number): void {
     const s = this.#scheduler;
     const la = this.#o.config.learning_agent;
+    if (this.#o.mode === "live" && this.#sync) {
+      const every = this.#o.clockResyncMs ?? 30 * MINUTE;
+      s.add({ name: "clock", next: (t) => t + every, run: () => this.#resyncClock() }, now + every);
+    }
     if (this.#o.autoOptimizer && la.auto_optimize) {
       const every = la.optimization_interval * 1000;
       s.add(
@@ -361,6 +370,17 @@ export class Orchestrator {
         },
         nextBoundary(now, this.reportMs),
       );
+    }
+  }
+
+  /** Measures the exchange's time again; a failure keeps the last offset and is logged (the next try is due later). */
+  async #resyncClock(): Promise<void> {
+    try {
+      await this.#o.exchange.serverTime();
+    } catch (e) {
+      this.#logger.log("warn", "the exchange clock could not be re-synced; keeping the last offset", {
+        error: messageOf(e),
+      });
     }
   }
 
