@@ -309,9 +309,10 @@ export class Orchestrator {
   }
 
   /**
-   * The services as tasks on the one scheduler, in the order they run when due together: the optimiser (start a
-   * re-tuning; its adoption is taken between cycles), the universe, the analysis cycle (market data, paper broker,
-   * agents, synthesis), the learning update, the report. The learning agent's first update runs here, at start.
+   * The services as tasks on the one scheduler, in the order they run when due together: live, the clock re-sync;
+   * the optimiser (start a re-tuning; its adoption is taken between cycles), the universe, the analysis cycle (market
+   * data, paper broker, agents, synthesis), the learning update, the report. The learning agent's first update runs
+   * here, at start.
    */
   #schedule(now: number): void {
     const s = this.#scheduler;

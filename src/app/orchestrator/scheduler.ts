@@ -39,21 +39,11 @@ export class Scheduler {
     this.#entries.push({ task, due });
   }
 
-  /** Moves a task's due time (e.g. when the work it waits for starts later than planned). */
-  reschedule(name: string, due: number): void {
-    const entry = this.#entries.find((e) => e.task.name === name);
-    if (entry) entry.due = due;
-  }
-
   /** The next time any task is due (Infinity when none is). */
   nextDue(): number {
     let next = Number.POSITIVE_INFINITY;
     for (const e of this.#entries) if (e.due < next) next = e.due;
     return next;
-  }
-
-  dueOf(name: string): number {
-    return this.#entries.find((e) => e.task.name === name)?.due ?? Number.POSITIVE_INFINITY;
   }
 
   /** Runs every task due at the clock's now, in order; an aborted signal runs nothing more. */
