@@ -3,7 +3,12 @@
  * candles, on one core: stored candles replayed per second and symbol analyses per second (one full analysis — six
  * agents over four to six timeframes — per symbol per cycle). Peers publish tens of thousands of 1m candles per
  * second for event-driven engines whose strategies update a few indicators per candle.
+ *
+ * The hourly scenario runs twice: on one thread, and with its analyses spread over one thread per core (at least two;
+ * worker threads started from the sources here, through tsx, which costs each about half a second more than the
+ * compiled build `cma backtest` runs). Both must give the same digest.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +16,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { runBacktest } from "../src/app/backtest.js";
 import { defaultConfig } from "../src/app/config.js";
+import { defaultWorkerCount } from "../src/app/optimize/index.js";
 import { intervalMs } from "../src/core/interval.js";
 import { BUNDLED_CANDLES_DIR } from "../src/core/paths.js";
 import { readKlineFile } from "../src/market/binance-csv.js";
@@ -32,6 +38,10 @@ export interface BacktestScenarioResult {
   readonly candlesProcessed: number;
   readonly signals: number;
   readonly trades: number;
+  /** Threads that analysed the symbols (the main thread and its workers). */
+  readonly threads: number;
+  /** SHA-256 of every signal and trade (16 hex digits): equal across thread counts, or the merge is wrong. */
+  readonly digest: string;
   readonly wallMs: number;
   readonly candlesPerSecond: number;
   readonly analysesPerSecond: number;
@@ -51,6 +61,7 @@ interface Scenario {
   readonly from: string;
   readonly days: number;
   readonly momentum: readonly ("15m" | "1h" | "4h")[];
+  readonly threads: number;
 }
 
 /**
@@ -59,16 +70,20 @@ interface Scenario {
  *   analysis sees the three 5m candles since the last one through the 15m series built from them.
  */
 function scenarios(months: number): Scenario[] {
+  const hourly: Scenario = {
+    name: "hourly cycles, 1h data",
+    symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"],
+    files: ["1h", "1d"],
+    dataInterval: "1h",
+    from: "2025-03-01T00:00:00Z",
+    days: months * 30,
+    momentum: ["1h", "4h"],
+    threads: 1,
+  };
+  const threads = Math.max(2, defaultWorkerCount());
   return [
-    {
-      name: "hourly cycles, 1h data",
-      symbols: ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT"],
-      files: ["1h", "1d"],
-      dataInterval: "1h",
-      from: "2025-03-01T00:00:00Z",
-      days: months * 30,
-      momentum: ["1h", "4h"],
-    },
+    hourly,
+    { ...hourly, name: `hourly cycles, 1h data, ${threads} threads`, threads },
     {
       name: "15m cycles, 5m data",
       symbols: ["BTCUSDT", "ETHUSDT"],
@@ -77,6 +92,7 @@ function scenarios(months: number): Scenario[] {
       from: "2025-12-01T00:00:00Z",
       days: Math.min(80, months * 15),
       momentum: ["15m", "1h", "4h"],
+      threads: 1,
     },
   ];
 }
@@ -110,6 +126,7 @@ async function runScenario(sc: Scenario): Promise<BacktestScenarioResult> {
       from,
       to,
       broker: { taker_fee: 0.001 },
+      workers: sc.threads,
       onProgress: () => {
         if (++steps % 50 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
       },
@@ -129,6 +146,11 @@ async function runScenario(sc: Scenario): Promise<BacktestScenarioResult> {
       candlesProcessed: candles,
       signals: r.signals.length,
       trades: r.trades.length,
+      threads: r.parallel?.threads ?? 1,
+      digest: createHash("sha256")
+        .update(JSON.stringify({ signals: r.signals, trades: r.trades }))
+        .digest("hex")
+        .slice(0, 16),
       wallMs: r.wallMs,
       candlesPerSecond: Math.round(candles / (r.wallMs / 1000)),
       analysesPerSecond: Math.round(analyses / (r.wallMs / 1000)),

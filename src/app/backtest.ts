@@ -20,7 +20,10 @@ import { toTradeResult } from "../learning/paper-trade-store.js";
 import type { CandleStore } from "../market/candle-store.js";
 import { ReplayExchange } from "../market/replay-exchange.js";
 import type { Signal } from "../signals/signal.js";
-import { composeSystem } from "./system.js";
+import { agentOptionsFromConfig } from "./agent-options.js";
+import { analysisCycleMs, nextBoundary, replayAnalysisTimes } from "./orchestrator/index.js";
+import { ParallelAnalyses, type ParallelAnalysesStats } from "./parallel-analysis.js";
+import { composeSystem, type System } from "./system.js";
 
 export interface BacktestParams {
   readonly store: CandleStore;
@@ -37,6 +40,13 @@ export interface BacktestParams {
   readonly signal?: AbortSignal | undefined;
   /** Called after every analysis cycle with the simulated time reached. */
   readonly onProgress?: ((time: number) => void) | undefined;
+  /**
+   * Threads that analyse the symbols, this one included (default 1: all on this thread); the others are worker
+   * threads that compute their symbols' analyses ahead. The signals and trades are the same whatever the number.
+   * Needs a candle database in a file and the registry's agents; with fewer than two symbols there is nothing to
+   * spread.
+   */
+  readonly workers?: number | undefined;
 }
 
 export interface BacktestResult {
@@ -54,6 +64,32 @@ export interface BacktestResult {
   readonly analysesPerSecond: number;
   readonly wallMs: number;
   readonly aborted: boolean;
+  /** How the analyses were spread over worker threads; null when they all ran on the main thread. */
+  readonly parallel: ParallelAnalysesStats | null;
+}
+
+/**
+ * The analysis times whose analyses the learning agent reads: it updates at `from` and at every multiple of
+ * `everyMs` up to `to`, each time with the latest analyses, i.e. those of the last analysis time at or before it.
+ */
+export function learningReadTimes(times: readonly number[], from: number, to: number, everyMs: number): number[] {
+  const out = new Set<number>();
+  let i = 0;
+  for (let t = from; t <= to; t = nextBoundary(t, everyMs)) {
+    while (i + 1 < times.length && times[i + 1]! <= t) i++;
+    if (times[i] !== undefined && times[i]! <= t) out.add(times[i]!);
+  }
+  return [...out];
+}
+
+/** The threads a backtest can use: one per symbol at most, none without a database file or with own agents. */
+export function backtestWorkers(p: Pick<BacktestParams, "workers" | "store" | "agents" | "symbols">): number {
+  const asked = p.workers ?? 1;
+  if (!Number.isInteger(asked) || asked < 1) {
+    throw new UsageError(`--workers ${String(asked)} is not valid; use a whole number ≥ 1.`);
+  }
+  if (p.agents !== undefined || p.store.db.memory) return 1;
+  return Math.min(asked, p.symbols.length);
 }
 
 export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
@@ -74,30 +110,55 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   const clock = new SimulatedClock(p.from);
   const exchange = new ReplayExchange({ store: p.store, clock, exchange: p.exchange, market: p.market });
   const signals: Signal[] = [];
+  const threads = backtestWorkers(p);
+  let parallel: ParallelAnalyses | undefined;
+  if (threads > 1) {
+    const times = replayAnalysisTimes(p.from, p.to, analysisCycleMs(agentOptionsFromConfig(config)));
+    parallel = new ParallelAnalyses({
+      dbPath: p.store.db.name,
+      exchange: p.exchange,
+      market: p.market,
+      config,
+      symbols: p.symbols,
+      times,
+      fullAt: learningReadTimes(times, p.from, p.to, config.learning_agent.update_interval * 1000),
+      threads,
+    });
+  }
   let cycles = 0;
   let analyses = 0;
   // The learning agent learns as it goes, from trades closed by the simulated now: the same insights as live.
   // Backtests never write live reports: the caller writes the backtest's own report.
-  const { orchestrator } = composeSystem({
-    mode: "replay",
-    agents: p.agents,
-    exchange,
-    store: p.store,
-    clock,
-    config,
-    marketData: "stored",
-    symbols: p.symbols,
-    paper: { kind: "memory", broker: p.broker },
-    learning: { exportDir: null },
-    reports: false,
-    yieldEveryMs: 5,
-    onSignal: (s) => signals.push(s),
-    onEvent: (e) => {
-      if (e.kind !== "cycle") return;
-      cycles++;
-      analyses += e.pass.analyses.size;
-    },
-  });
+  let system: System;
+  try {
+    system = composeSystem({
+      mode: "replay",
+      agents: p.agents,
+      exchange,
+      store: p.store,
+      clock,
+      config,
+      marketData: "stored",
+      symbols: p.symbols,
+      paper: { kind: "memory", broker: p.broker },
+      learning: { exportDir: null },
+      reports: false,
+      yieldEveryMs: 5,
+      analysisSource: parallel,
+      onSignal: (s) => signals.push(s),
+      onEvent: (e) => {
+        if (e.kind !== "cycle") return;
+        cycles++;
+        // With worker threads, analyses that cannot signal are among the outcomes only.
+        const { outcomes, analyses: done } = e.pass;
+        analyses += done.size + outcomes.filter((o) => o.error === null && !done.has(o.symbol)).length;
+      },
+    });
+  } catch (e) {
+    await parallel?.close();
+    throw e;
+  }
+  const { orchestrator } = system;
   try {
     const info = await orchestrator.start(p.signal);
     signals.push(...info.firstSignals.map((f) => f.signal));
@@ -109,6 +170,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   } finally {
     await orchestrator.stop();
     await exchange.close();
+    await parallel?.close();
   }
   const trades = [...(orchestrator.desk?.closedTrades() ?? [])].sort((a, b) => a.entryTime - b.entryTime);
   const results = trades.map(toTradeResult);
@@ -130,5 +192,6 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     analysesPerSecond: Math.round(analyses / Math.max(wallMs / 1000, 1e-3)),
     wallMs: Math.round(wallMs),
     aborted: p.signal?.aborted === true,
+    parallel: parallel?.stats ?? null,
   };
 }

@@ -20,6 +20,7 @@ import type { Signal } from "../signals/signal.js";
 import { synthesisOptionsFromConfig } from "./agent-options.js";
 import type { Config } from "./config.js";
 import {
+  type AnalysisSource,
   LearningAgent,
   type MarketDataSource,
   type Optimizer,
@@ -66,6 +67,8 @@ export interface SystemSpec {
   readonly optimizer?: ((learning: LearningAgent) => Optimizer) | undefined;
   /** Write reports to config.output_dir. */
   readonly reports: boolean;
+  /** Analyses computed elsewhere (a backtest's worker threads); see OrchestratorOptions.analysisSource. */
+  readonly analysisSource?: AnalysisSource | undefined;
   readonly settleMs?: number | undefined;
   readonly yieldEveryMs?: number | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
@@ -120,6 +123,7 @@ export function composeSystem(spec: SystemSpec): System {
     paper: saved ? saved.paper : spec.paper?.kind === "memory" ? { broker: spec.paper.broker } : undefined,
     learning,
     autoOptimizer: optimizer,
+    analysisSource: spec.analysisSource,
     onSignal: spec.onSignal,
     onEvent: spec.onEvent,
     logger: spec.logger,

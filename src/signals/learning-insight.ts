@@ -5,7 +5,7 @@
 export interface LearningInsight {
   /** Added to the score, clamped to ±weights.learning. */
   readonly confidenceAdjustment: number;
-  /** The score is multiplied by this, ≥ 0; 1 = neutral. */
+  /** The score is multiplied by this, in [0, MAX_CONTEXT_MULTIPLIER]; 1 = neutral. */
   readonly contextMultiplier: number;
   /** Win rate (0–1) of similar past trades, their count, and its confidence interval. */
   readonly winRate: number;
@@ -13,3 +13,9 @@ export interface LearningInsight {
   readonly low: number;
   readonly high: number;
 }
+
+/**
+ * The most an insight may multiply a score by. Bounded so that "no insight can make this a signal" is decidable
+ * without one (cannotSignal in synthesis.ts), which is what lets a backtest skip work for such analyses.
+ */
+export const MAX_CONTEXT_MULTIPLIER = 1.5;

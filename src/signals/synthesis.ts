@@ -37,7 +37,7 @@ import { type SymbolAnalysis, type ZoneSummary, zoneSummary } from "../agents/sy
 import { UsageError } from "../core/errors.js";
 import type { Interval } from "../core/interval.js";
 import { directionalEvidence } from "./evidence-score.js";
-import type { LearningInsight } from "./learning-insight.js";
+import { type LearningInsight, MAX_CONTEXT_MULTIPLIER } from "./learning-insight.js";
 import type { Direction, EvidenceItem, Signal } from "./signal.js";
 import {
   DEFAULT_SYNTHESIS_OPTIONS,
@@ -197,9 +197,25 @@ function checkInputs(a: SymbolAnalysis, learning: LearningInsight | null | undef
     }
   }
   const m = learning.contextMultiplier;
-  if (typeof m !== "number" || !Number.isFinite(m) || m < 0) {
-    throw new UsageError(`signal synthesis: learning contextMultiplier must be a finite number ≥ 0, got ${String(m)}.`);
+  if (typeof m !== "number" || !Number.isFinite(m) || m < 0 || m > MAX_CONTEXT_MULTIPLIER) {
+    throw new UsageError(
+      `signal synthesis: learning contextMultiplier must be a finite number between 0 and ${MAX_CONTEXT_MULTIPLIER}, got ${String(m)}.`,
+    );
   }
+}
+
+/**
+ * True when no learning insight can turn this analysis into a signal: `withoutLearning` is its synthesis without
+ * one, and even the largest adjustment (+weights.learning) and multiplier (MAX_CONTEXT_MULTIPLIER) leave the
+ * confidence below min_confidence. Exact, not a heuristic: rule 6's operations, in its order, at their bounds (and
+ * floating-point addition and multiplication are monotonic). With no direction, no insight is even asked for.
+ */
+export function cannotSignal(withoutLearning: SynthesisResult, options: SynthesisOptionsInput): boolean {
+  if (withoutLearning.signal !== null) return false;
+  if (withoutLearning.score === 0) return true;
+  const o = resolvedFor(options);
+  const best = Math.min(1, Math.max(0, (withoutLearning.score + o.weights.learning) * MAX_CONTEXT_MULTIPLIER));
+  return best < o.min_confidence;
 }
 
 /** See rule 8. */

@@ -2,7 +2,8 @@
  * The pipeline's behaviour, pinned: two backtests over the bundled real candles (the benchmark's scenarios) reduced
  * to a SHA-256 of every signal and every trade, field for field. A change to the analysis, synthesis, paper desk or
  * learning that is meant to be invisible (a faster path, a refactor) must leave both digests as they are; a change
- * that alters behaviour on purpose updates them here, and says so in its commit.
+ * that alters behaviour on purpose updates them here, and says so in its commit. The same digests hold when the
+ * analyses run on worker threads (the merge must be exact, not merely close).
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type BacktestResult, runBacktest } from "../../src/app/backtest.js";
 import { defaultConfig } from "../../src/app/config.js";
+import { threadOf } from "../../src/app/parallel-analysis.js";
 import { DAY, type Interval } from "../../src/core/interval.js";
 import { CandleStore } from "../../src/market/candle-store.js";
 import { openDatabase } from "../../src/storage/database.js";
@@ -30,7 +32,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function backtest(sc: Scenario): Promise<BacktestResult> {
+async function backtest(sc: Scenario, workers = 1): Promise<BacktestResult> {
   const dir = mkdtempSync(join(tmpdir(), "cma-digest-"));
   dirs.push(dir);
   const db = openDatabase(join(dir, "candles.db"));
@@ -48,6 +50,7 @@ async function backtest(sc: Scenario): Promise<BacktestResult> {
       from,
       to: from + sc.days * DAY,
       broker: { taker_fee: 0.001 },
+      workers,
     });
   } finally {
     db.close();
@@ -131,6 +134,34 @@ describe("pipeline digest over the bundled history", () => {
       expect([r.cycles, r.signals.length, r.trades.length]).toEqual(sc.counts);
       expect(decisionDigest(r)).toBe(sc.decision);
       expect(digest(r)).toBe(sc.full);
+    },
+    120_000,
+  );
+});
+
+describe("the same digests with the analyses on worker threads", () => {
+  it.each([
+    { ...PINNED[0]!, threads: 2 },
+    { ...PINNED[1]!, threads: 3 },
+    { ...PINNED[2]!, threads: 2 },
+  ])(
+    "$name, $threads threads",
+    async (sc) => {
+      const r = await backtest(sc, sc.threads);
+      expect([r.cycles, r.signals.length, r.trades.length]).toEqual(sc.counts);
+      expect(decisionDigest(r)).toBe(sc.decision);
+      expect(digest(r)).toBe(sc.full);
+      const p = r.parallel;
+      // Every analysis of a worker's symbols came from the worker (the schedules agree); most went as "cannot
+      // signal" (a synthesis result instead of the whole analysis).
+      expect(p).not.toBeNull();
+      expect(p!.threads).toBe(Math.min(sc.threads, sc.symbols.length));
+      expect(p!.failures).toEqual([]);
+      expect(p!.computedHere).toBe(0);
+      const shared = sc.symbols.filter((_, i) => threadOf(i, p!.threads) !== 0).length;
+      expect(p!.fromWorkers).toBe(shared * sc.counts[0]);
+      expect(p!.unableToSignal).toBeGreaterThan(p!.fromWorkers / 4);
+      expect(p!.unableToSignal).toBeLessThan(p!.fromWorkers);
     },
     120_000,
   );

@@ -57,3 +57,36 @@ describe("cma backtest", () => {
     expect(r.stderr).toMatch(/is not after --from/);
   });
 });
+
+describe("cma backtest --workers", () => {
+  let two: string;
+  beforeAll(() => {
+    two = storedHistoryDir("cma-cli-bt2-", ["BTCUSDT", "ETHUSDT"], Date.parse("2025-04-01T00:00:00Z"));
+  });
+  afterAll(() => rmSync(two, { recursive: true, force: true }));
+  const period = ["backtest", "--from", "2025-03-01", "--to", "2025-03-20"];
+
+  it("the same signals and trades on one thread and on two; the text says how many ran", async () => {
+    const one = await runInProcess(storedHistoryArgs(two, ...period, "--workers", "1", "--json"), { env });
+    const par = await runInProcess(storedHistoryArgs(two, ...period, "--workers", "2", "--json"), { env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(par.code, par.stderr).toBe(0);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(par.stdout);
+    expect(a.parallel).toBeNull();
+    expect(b.parallel).toMatchObject({ threads: 2, computedHere: 0, failures: [] });
+    expect(b.parallel.fromWorkers).toBe(20 * 24 + 1);
+    expect(a.signals.length).toBeGreaterThan(0);
+    expect(b.signals).toEqual(a.signals);
+    expect(b.trades).toEqual(a.trades);
+    const text = await runInProcess(storedHistoryArgs(two, ...period, "--workers", "2"), { env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/symbol analyses\/s, 2 threads\)/);
+  });
+
+  it("a number that is not a whole number ≥ 1 is a usage error naming the flag", async () => {
+    const r = await runInProcess(storedHistoryArgs(two, ...period, "--workers", "0"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--workers");
+  });
+});

@@ -9,7 +9,9 @@ import { UsageError } from "../../src/core/errors.js";
 import { DAY, HOUR, type Interval } from "../../src/core/interval.js";
 import { StoreMarketView } from "../../src/market/market-view.js";
 import type { Signal } from "../../src/signals/signal.js";
+import { MAX_CONTEXT_MULTIPLIER } from "../../src/signals/learning-insight.js";
 import {
+  cannotSignal,
   DEFAULT_SYNTHESIS_OPTIONS,
   type LearningInsight,
   positionSize,
@@ -541,5 +543,93 @@ describe("SignalCooldown", () => {
   it("rejects a bad duration or time", () => {
     expect(() => new SignalCooldown(-1)).toThrow(UsageError);
     expect(() => new SignalCooldown(4 * HOUR).allow("X", "LONG", Number.NaN)).toThrow(UsageError);
+  });
+});
+
+// ---------- cannotSignal: the bound that lets a backtest's worker threads skip sending an analysis ----------
+
+describe("cannotSignal", () => {
+  const insight = (confidenceAdjustment: number, contextMultiplier: number): LearningInsight => ({
+    confidenceAdjustment,
+    contextMultiplier,
+    winRate: 0.5,
+    n: 40,
+    low: 0.35,
+    high: 0.65,
+  });
+
+  it("is exact: when it says no insight can make a signal, none does, at the bounds or anywhere inside (property)", () => {
+    const tfs = fc.subarray(MOMENTUM_TFS);
+    let claimed = 0;
+    let notClaimed = 0;
+    fc.assert(
+      fc.property(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        tfs,
+        tfs,
+        fc.option(
+          fc.record({
+            direction: fc.constantFrom("up" as const, "down" as const),
+            strength: fc.double({ min: 0, max: 1, noNaN: true }),
+            pct: fc.double({ min: 0, max: 10, noNaN: true }),
+          }),
+          { nil: null },
+        ),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: MAX_CONTEXT_MULTIPLIER, noNaN: true }),
+        (offset, score, oversold, overbought, breakout, volumeScore, minConfidence, adjust, multiplier) => {
+          const low = 100 + offset;
+          const z = zone(low + 0.5 <= 100 ? "support" : "resistance", low, low + 1, score);
+          const a = analysis({ zones: [z], oversoldOn: oversold, overboughtOn: overbought, breakout, volumeScore });
+          const opts = { min_confidence: minConfidence };
+          const without = synthesizeSignal(a, opts, null);
+          if (!cannotSignal(without, opts)) {
+            notClaimed++;
+            return;
+          }
+          claimed++;
+          expect(without.signal).toBeNull();
+          for (const i of [insight(adjust, multiplier), insight(1, MAX_CONTEXT_MULTIPLIER)]) {
+            expect(synthesizeSignal(a, opts, i).signal).toBeNull();
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // Both answers occur, so the property was tested on both sides.
+    expect(claimed).toBeGreaterThan(50);
+    expect(notClaimed).toBeGreaterThan(50);
+  });
+
+  it("is tight: at its bound the strongest insight makes a signal, just above it none can", () => {
+    const a = analysis({ zones: [zone("support", 99.5, 100.5, 70)] });
+    const without = synthesizeSignal(a, { min_confidence: 0 }, null);
+    const best = Math.min(1, (without.score + DEFAULT_SYNTHESIS_OPTIONS.weights.learning) * MAX_CONTEXT_MULTIPLIER);
+    expect(best).toBeLessThan(1);
+    const atBound = { min_confidence: best };
+    const r0 = synthesizeSignal(a, atBound, null);
+    expect(r0.signal).toBeNull();
+    expect(cannotSignal(r0, atBound)).toBe(false);
+    expect(synthesizeSignal(a, atBound, insight(1, MAX_CONTEXT_MULTIPLIER)).signal).not.toBeNull();
+    const above = { min_confidence: Math.min(1, best + 1e-9) };
+    expect(cannotSignal(synthesizeSignal(a, above, null), above)).toBe(true);
+  });
+
+  it("says no for an emitted signal, yes when there is no direction", () => {
+    const long = synthesizeSignal(analysis(LONG_SETUP));
+    expect(long.signal).not.toBeNull();
+    expect(cannotSignal(long, DEFAULT_SYNTHESIS_OPTIONS)).toBe(false);
+    const none = synthesizeSignal(analysis({}));
+    expect(none.score).toBe(0);
+    expect(cannotSignal(none, DEFAULT_SYNTHESIS_OPTIONS)).toBe(true);
+  });
+
+  it("synthesis refuses a multiplier beyond the bound it relies on", () => {
+    expect(() => synthesizeSignal(analysis(LONG_SETUP), {}, insight(0, MAX_CONTEXT_MULTIPLIER + 0.01))).toThrow(
+      /contextMultiplier must be a finite number between 0 and 1.5/,
+    );
   });
 });

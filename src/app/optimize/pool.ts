@@ -3,20 +3,12 @@
  * (better-sqlite3 handles belong to the thread that opened them) and runs one task at a time; tasks wait in a FIFO
  * queue. A trial that throws reports its error and the worker goes on; a worker that dies fails only its own task
  * and is replaced. Aborting a task's signal rejects it and terminates the worker running it, so Ctrl-C stops the
- * CPU work at once rather than at the end of a backtest.
- *
- * The worker file sits next to this module: trial-worker.js in the compiled build; trial-worker.ts when running from
- * the sources (tsx, vitest). Node 20 does not apply `--import tsx` from a Worker's execArgv to the worker's entry
- * module (it fails with ERR_UNKNOWN_FILE_EXTENSION), so for .ts the worker starts from a two-line bootstrap that
- * registers tsx through its documented API (tsx/esm/api `register`) and then imports the worker module.
+ * CPU work at once rather than at the end of a backtest. The worker module is trial-worker (worker-thread.ts starts it).
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { CmaError, UsageError } from "../../core/errors.js";
+import { startWorkerModule } from "../worker-thread.js";
 import type { TrialOutcome, TrialRunner, TrialTask } from "./trial.js";
 
 /** workerData of every worker. */
@@ -59,33 +51,8 @@ interface Slot {
   job: Job | null;
 }
 
-function tsxApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve("tsx/package.json");
-  } catch (e) {
-    throw new CmaError("Running the optimiser from the TypeScript sources needs the tsx devDependency.", {
-      hint: "Run `npm ci` in the project folder, or use the compiled build (`npm run build`, then ./bin/cma).",
-      cause: e,
-    });
-  }
-  // tsx's "./esm/api" export for `import`; resolved by hand because createRequire resolves its `require` variant.
-  const api = join(dirname(pkg), "dist", "esm", "api", "index.mjs");
-  if (!existsSync(api)) throw new CmaError(`tsx's ESM API was not found at ${api}; reinstall with \`npm ci\`.`);
-  return pathToFileURL(api).href;
-}
-
 function startWorker(setup: WorkerSetup): Worker {
-  const here = import.meta.url;
-  if (here.endsWith(".ts")) {
-    const target = new URL("./trial-worker.ts", here).href;
-    const code =
-      `import(${JSON.stringify(tsxApiUrl())})` +
-      `.then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
-    return new Worker(code, { eval: true, workerData: setup });
-  }
-  return new Worker(new URL("./trial-worker.js", here), { workerData: setup });
+  return startWorkerModule("optimize/trial-worker", setup);
 }
 
 function abortReason(signal: AbortSignal): unknown {

@@ -48,7 +48,10 @@ export interface AnalysisPass {
   readonly time: number;
   readonly outcomes: readonly SymbolOutcome[];
   readonly signals: readonly Signal[];
-  /** Analyses that completed, keyed by symbol (the orchestrator keeps the latest for reports and learning). */
+  /**
+   * Analyses that completed, keyed by symbol (the orchestrator keeps the latest for reports and learning); without
+   * those a source reported as unable to signal (NoSignal), which are among the outcomes only.
+   */
   readonly analyses: ReadonlyMap<string, SymbolAnalysis>;
   readonly aborted: boolean;
   /** Milliseconds each agent spent over the pass, by agent name. */
@@ -78,6 +81,37 @@ export interface AnalysisPassParams {
   readonly memory?: AnalysisMemory | undefined;
   /** Called for each emitted signal as soon as it exists (cards appear while the pass goes on). */
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
+  /**
+   * Analyses computed elsewhere (a backtest's worker threads), asked first for each symbol; when it has none for the
+   * symbol at this time, the analysis is computed here as usual.
+   */
+  readonly source?: AnalysisSource | undefined;
+}
+
+/**
+ * A symbol's analysis (or the error it failed with) at one time, computed outside the pass, with the time each agent
+ * took. It must be what analyzeSymbol on this view would give: the same function of the same stored candles.
+ */
+export type PrecomputedAnalysis =
+  | { readonly analysis: SymbolAnalysis; readonly agentMs: Readonly<Record<string, number>> }
+  | { readonly error: string }
+  | { readonly cannotSignal: NoSignal; readonly agentMs: Readonly<Record<string, number>> };
+
+/**
+ * What is left of an analysis that no learning insight can turn into a signal (cannotSignal in synthesis): its
+ * synthesis without learning. Its outcome has that reason and confidence (with an insight they might read
+ * differently; the signal, none, is the same), and it is not among the pass's analyses.
+ */
+export interface NoSignal {
+  readonly reason: string;
+  readonly confidence: number;
+  readonly direction: "LONG" | "SHORT" | null;
+  readonly unavailable: readonly string[];
+}
+
+export interface AnalysisSource {
+  /** The symbol's analysis at `time`, or undefined when this source has none (the pass then computes it). */
+  take(symbol: string, time: number): Promise<PrecomputedAnalysis | undefined>;
 }
 
 /** What analyzeUniverse remembers of each symbol's last analysis. */
@@ -102,7 +136,8 @@ export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPa
       aborted = true;
       break;
     }
-    const o = analyzeOne(p, symbol, agents, timings, synthesis);
+    const pre = p.source ? await p.source.take(symbol, time) : undefined;
+    const o = analyzeOne(p, symbol, agents, timings, synthesis, pre);
     outcomes.push(o.outcome);
     if (o.analysis) analyses.set(symbol, o.analysis);
     if (o.outcome.signal) {
@@ -123,13 +158,27 @@ function analyzeOne(
   agents: readonly AnyAgent[],
   timings: AgentTimings,
   synthesis: { ms: number },
+  pre: PrecomputedAnalysis | undefined,
 ): { outcome: SymbolOutcome; analysis: SymbolAnalysis | null } {
   let analysis: SymbolAnalysis;
-  try {
-    analysis = analysisOf(p, symbol, timings);
-  } catch (e) {
+  if (pre !== undefined && "error" in pre) {
     p.memory?.delete(symbol);
-    return { outcome: failed(symbol, e), analysis: null };
+    return { outcome: failed(symbol, pre.error), analysis: null };
+  }
+  if (pre !== undefined && "cannotSignal" in pre) {
+    addTimings(timings, pre.agentMs);
+    return { outcome: { symbol, signal: null, error: null, ...pre.cannotSignal }, analysis: null };
+  }
+  if (pre !== undefined) {
+    analysis = pre.analysis;
+    addTimings(timings, pre.agentMs);
+  } else {
+    try {
+      analysis = rememberedAnalysis(p.view, symbol, p.options, p.memory, timings);
+    } catch (e) {
+      p.memory?.delete(symbol);
+      return { outcome: failed(symbol, e), analysis: null };
+    }
   }
   const unavailable = unavailableParts(analysis, agents);
   const t0 = performance.now();
@@ -143,18 +192,25 @@ function analyzeOne(
 /**
  * The symbol's analysis at the view's now: the remembered one, at this time, when nothing it read has changed — the
  * agents see only candles, which are the same, and `time` is the one field that depends on the instant itself.
+ * Throws what analyzeSymbol throws (the caller forgets the symbol then).
  */
-function analysisOf(p: AnalysisPassParams, symbol: string, timings: AgentTimings): SymbolAnalysis {
-  const revision = p.memory ? p.view.revision?.(symbol) : undefined;
-  const now = p.view.now();
+export function rememberedAnalysis(
+  view: MarketView,
+  symbol: string,
+  options: SymbolAnalysisOptions,
+  memory: AnalysisMemory | undefined,
+  timings: AgentTimings,
+): SymbolAnalysis {
+  const revision = memory ? view.revision?.(symbol) : undefined;
+  const now = view.now();
   if (revision !== undefined) {
-    const last = p.memory!.get(symbol);
-    if (last && last.revision === revision && last.options === p.options) {
+    const last = memory!.get(symbol);
+    if (last && last.revision === revision && last.options === options) {
       return last.analysis.time === now ? last.analysis : { ...last.analysis, time: now };
     }
   }
-  const analysis = analyzeSymbol(p.view, symbol, p.options, timings);
-  if (revision !== undefined) p.memory!.set(symbol, { revision, options: p.options, analysis });
+  const analysis = analyzeSymbol(view, symbol, options, timings);
+  if (revision !== undefined) memory!.set(symbol, { revision, options, analysis });
   return analysis;
 }
 
@@ -213,6 +269,10 @@ function synthesize(
   } catch (e) {
     return { outcome: { ...failed(symbol, e), unavailable }, analysis };
   }
+}
+
+function addTimings(timings: AgentTimings, ms: Readonly<Record<string, number>>): void {
+  for (const [name, t] of Object.entries(ms)) timings.set(name, (timings.get(name) ?? 0) + t);
 }
 
 function failed(symbol: string, e: unknown): SymbolOutcome {

@@ -32,7 +32,13 @@ import type { Signal } from "../../signals/signal.js";
 import { SignalCooldown, type SynthesisOptions } from "../../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-options.js";
 import { type AgentIdentity, AgentStatusBoard, type AgentStatus, messageOf } from "./agent-status.js";
-import { type AnalysisMemory, type AnalysisPass, analyzeUniverse, type InsightProvider } from "./analysis-cycle.js";
+import {
+  type AnalysisMemory,
+  type AnalysisPass,
+  type AnalysisSource,
+  analyzeUniverse,
+  type InsightProvider,
+} from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
 import type { OptimizationRecord, Optimizer } from "./optimization.js";
 import type { LearningAgent } from "./learning-agent.js";
@@ -115,6 +121,11 @@ export interface OrchestratorOptions {
    */
   readonly yieldEveryMs?: number;
   readonly insight?: InsightProvider | undefined;
+  /**
+   * Analyses computed elsewhere, asked before each symbol is analysed here (a backtest's worker threads); what it does
+   * not have is computed as usual. Only for a fixed configuration: it knows nothing of auto_optimize's adoptions.
+   */
+  readonly analysisSource?: AnalysisSource | undefined;
   /** Re-tunes the parameters every learning_agent.optimization_interval when learning_agent.auto_optimize is on. */
   readonly autoOptimizer?: Optimizer | undefined;
   /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
@@ -187,8 +198,7 @@ export class Orchestrator {
     this.#synthesis = synthesisOptionsFromConfig(o.config);
     this.#cooldown = new SignalCooldown(this.#synthesis.cooldown_ms);
     const reads = symbolAnalysisReads(this.#analysis);
-    const analysed: Interval[] = [this.#analysis.baseInterval, ...(this.#analysis.momentum.timeframes ?? [])];
-    this.cycleMs = Math.min(...analysed.map((i) => intervalMs(i)));
+    this.cycleMs = analysisCycleMs(this.#analysis);
     this.reportMs = o.config.report_interval * 1000;
     this.view = new StoreMarketView({
       store: o.store,
@@ -209,6 +219,7 @@ export class Orchestrator {
     this.board.register(SERVICES.marketData, every);
     for (const a of analysisAgents(this.#analysis)) this.board.register(a, every);
     this.board.register(SERVICES.synthesis, every);
+    const analysed: Interval[] = [this.#analysis.baseInterval, ...(this.#analysis.momentum.timeframes ?? [])];
     const cycleInterval = analysed.reduce((a, b) => (intervalMs(b) < intervalMs(a) ? b : a));
     this.desk = o.paper
       ? new PaperDesk({ ...o.paper, view: this.view, interval: cycleInterval, fallback: this.#analysis.baseInterval })
@@ -443,6 +454,7 @@ export class Orchestrator {
       signal,
       yieldEveryMs: this.#o.yieldEveryMs ?? 0,
       memory: this.#memory,
+      source: this.#o.analysisSource,
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
         this.#signalsTotal++;
@@ -693,6 +705,24 @@ function paperSummary(desk: PaperDesk): PaperReport {
     netPnl: Math.round(closed.reduce((a, t) => a + t.pnl, 0) * 100) / 100,
     skippedSignals: desk.skipped().length,
   };
+}
+
+/** How often the analysis runs: every close of the finest interval it analyses (the base or a momentum timeframe). */
+export function analysisCycleMs(options: SymbolAnalysisOptions): number {
+  const analysed: Interval[] = [options.baseInterval, ...(options.momentum.timeframes ?? [])];
+  return Math.min(...analysed.map((i) => intervalMs(i)));
+}
+
+/**
+ * When a replay from `from` to `to` analyses: at `from` (start) and then at every cycle boundary up to `to`, settled
+ * by `settleMs` — the analysis task's schedule.
+ */
+export function replayAnalysisTimes(from: number, to: number, cycleMs: number, settleMs = 0): number[] {
+  const times = [from];
+  for (let t = nextBoundary(from, cycleMs) + settleMs; t <= to; t = nextBoundary(t - settleMs, cycleMs) + settleMs) {
+    times.push(t);
+  }
+  return times;
 }
 
 /** The first multiple of `every` (since the epoch) strictly after `t`. */

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { type BacktestResult, runBacktest } from "../../app/backtest.js";
 import { paperBrokerOptionsFromConfig } from "../../app/agent-options.js";
+import { defaultWorkerCount } from "../../app/optimize/index.js";
 import { reportStamp } from "../../app/orchestrator/index.js";
 import { HOUR } from "../../core/interval.js";
 import type { TradeMetrics } from "../../learning/metrics.js";
@@ -15,7 +16,7 @@ import { renderEquitySvg } from "../../ui/equity-svg.js";
 import { formatInt, formatUtc } from "../../ui/format.js";
 import { ProgressBar } from "../../ui/progress.js";
 import { formatOptional, formatRate, renderBreakdownTable } from "../../ui/breakdown-table.js";
-import { parseDateArg } from "../args.js";
+import { parseDateArg, parseIntArg } from "../args.js";
 import { storedSymbols } from "../stored-symbols.js";
 import type { CommandRegistration } from "../program.js";
 
@@ -23,6 +24,7 @@ interface BacktestOptions {
   from?: string;
   to?: string;
   symbols?: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -34,12 +36,18 @@ export const backtestCommand: CommandRegistration = {
       .requiredOption("--from <date>", "first day (YYYY-MM-DD or ISO time, UTC)")
       .requiredOption("--to <date>", "last day, inclusive (YYYY-MM-DD or ISO time, UTC)")
       .option("-s, --symbols <list>", "comma-separated symbols (default: every symbol in the local database)")
+      .option(
+        "--workers <n>",
+        `threads that analyse the symbols, this one included (default: one per core, ${defaultWorkerCount()} here); the result is the same for any number`,
+      )
       .option("--json", "print the result as one JSON object")
       .action(
         bind<BacktestOptions>(async (ctx, opts) => {
           const from = parseDateArg("--from", opts.from ?? "");
           const to = parseDateArg("--to", opts.to ?? "", { endOfDay: true }) + 1;
           const store = ctx.candleStore({ readonly: true });
+          const workers =
+            opts.workers === undefined ? defaultWorkerCount() : parseIntArg("--workers", opts.workers, 1, 256);
           const symbols = storedSymbols(ctx, opts.symbols, "backtest");
           const progress = opts.json
             ? undefined
@@ -60,6 +68,7 @@ export const backtestCommand: CommandRegistration = {
             broker: paperBrokerOptionsFromConfig(ctx.config, ctx.market),
             startingEquity: ctx.config.paper_trading.starting_equity,
             signal: ctx.signal,
+            workers,
             onProgress: (t) => progress?.update(Math.round((t - from) / HOUR), formatUtc(t)),
           });
           progress?.finish();
@@ -107,8 +116,12 @@ export function renderBacktest(r: BacktestResult, c: Colors, dir: string): strin
   out.push(c.bold(`Backtest ${formatUtc(r.from)} → ${formatUtc(r.to)} UTC, ${r.symbols.length} symbols`));
   out.push(
     `${formatInt(r.cycles)} analysis cycles, ${formatInt(r.signals.length)} signals, ${formatInt(r.trades.length)} paper trades ` +
-      `(${(r.wallMs / 1000).toFixed(1)} s, ${formatInt(r.analysesPerSecond)} symbol analyses/s)`,
+      `(${(r.wallMs / 1000).toFixed(1)} s, ${formatInt(r.analysesPerSecond)} symbol analyses/s` +
+      `${r.parallel ? `, ${r.parallel.threads} threads` : ""})`,
   );
+  // A worker that stopped early only costs time (its symbols were analysed here), but say so.
+  for (const f of r.parallel?.failures ?? [])
+    out.push(c.yellow(`Note: ${f}; its symbols were analysed on the main thread.`));
   out.push(...metricsLines(r.metrics));
   const rows = (title: string, rs: BacktestResult["perSymbol"]) => {
     out.push("");
