@@ -7,17 +7,12 @@
  * at an ANCHOR: the first candle whose slot (open time ÷ interval, months for 1M) is at or after the last multiple of
  * ANCHOR_SPAN slots at or before the window's first candle. The anchor moves only every ANCHOR_SPAN candles, it is a
  * function of the window's times alone (so a walked view and a fresh one agree bit for bit), and between moves the
- * values are extended one update per new candle by the streaming indicators, which equal the batch kernels exactly
- * (the shared streaming contract test compares them with Object.is). The window's values start between 0 and
+ * values are extended one update per new candle by the indicators' kernels, the same code the batch forms run. The window's values start between 0 and
  * ANCHOR_SPAN − 1 candles before the window, so the seed's influence is as small as ever (or smaller).
  */
 import type { Interval } from "../core/interval.js";
 import { intervalMs } from "../core/interval.js";
-import { atrLookback, emaAlpha, emaLookback, macdLookback, rsiLookback, SMA } from "../indicators/index.js";
-import { trueRangeOf } from "../indicators/atr.js";
-import { emaNext } from "../indicators/ema.js";
-import { rsiFromAverages } from "../indicators/rsi.js";
-import { wilderNext } from "../indicators/wilder.js";
+import { AtrKernel, EmaKernel, MacdKernel, RsiKernel, SmaKernel } from "../indicators/index.js";
 
 /** Slots between anchor positions; also how many candles before its window an analysed series reads. */
 export const ANCHOR_SPAN = 128;
@@ -45,44 +40,15 @@ export interface IndicatorStream {
   readonly feed: (cols: StreamColumns, row: number, out: readonly Float64Array[]) => void;
 }
 
-const orNaN = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
-
-// The steppers below repeat, operation for operation, the `step` of the streaming classes in src/indicators (RSI,
-// EMA, ATR, MACD), which equal the batch kernels exactly; without the classes' per-update checks, state snapshots
-// and result objects they are several times faster, which is what a stream started at a new anchor costs. The
-// candle columns were checked when the candles were read. A test compares them with the batch kernels bit for bit.
+// Each stream runs the indicator's one implementation, its kernel (src/indicators), straight on the store's columns:
+// the candles were checked when they were read, and the kernels neither check nor allocate.
 
 export const rsiStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    rsiLookback(period);
-    let i = 0;
-    let prev = 0;
-    let gain = 0;
-    let loss = 0;
+    const k = new RsiKernel(period);
     return (c, r, out) => {
-      const x = c.close[r]!;
-      const d = x - prev;
-      prev = x;
-      const index = i++;
-      if (index === 0) {
-        out[0]![r] = Number.NaN;
-        return;
-      }
-      if (index <= period) {
-        if (d < 0) loss -= d;
-        else gain += d;
-        if (index < period) {
-          out[0]![r] = Number.NaN;
-          return;
-        }
-        gain /= period;
-        loss /= period;
-      } else {
-        gain = wilderNext(gain, d > 0 ? d : 0, period);
-        loss = wilderNext(loss, d < 0 ? -d : 0, period);
-      }
-      out[0]![r] = rsiFromAverages(gain, loss);
+      out[0]![r] = k.next(c.close[r]!);
     };
   },
 });
@@ -90,25 +56,9 @@ export const rsiStream = (period: number): StreamSpec => ({
 export const emaStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    emaLookback(period);
-    const k = emaAlpha(period);
-    let i = 0;
-    let sum = 0;
-    let v = 0;
+    const k = new EmaKernel(period);
     return (c, r, out) => {
-      const x = c.close[r]!;
-      const index = i++;
-      if (index < period) {
-        sum += x;
-        if (index < period - 1) {
-          out[0]![r] = Number.NaN;
-          return;
-        }
-        v = sum / period;
-      } else {
-        v = emaNext(v, x, k);
-      }
-      out[0]![r] = v;
+      out[0]![r] = k.next(c.close[r]!);
     };
   },
 });
@@ -116,9 +66,9 @@ export const emaStream = (period: number): StreamSpec => ({
 export const volumeSmaStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    const ind = new SMA(period);
+    const k = new SmaKernel(period);
     return (c, r, out) => {
-      out[0]![r] = orNaN(ind.update(c.volume[r]!));
+      out[0]![r] = k.next(c.volume[r]!);
     };
   },
 });
@@ -126,30 +76,9 @@ export const volumeSmaStream = (period: number): StreamSpec => ({
 export const atrStream = (period: number): StreamSpec => ({
   outputs: 1,
   start() {
-    atrLookback(period);
-    let i = 0;
-    let prevClose = 0;
-    let a = 0;
+    const k = new AtrKernel(period);
     return (c, r, out) => {
-      const index = i++;
-      const pc = prevClose;
-      prevClose = c.close[r]!;
-      if (index === 0) {
-        out[0]![r] = Number.NaN;
-        return;
-      }
-      const tr = trueRangeOf(c.high[r]!, c.low[r]!, pc);
-      if (index <= period) {
-        a += tr;
-        if (index < period) {
-          out[0]![r] = Number.NaN;
-          return;
-        }
-        a /= period;
-      } else {
-        a = wilderNext(a, tr, period);
-      }
-      out[0]![r] = a;
+      out[0]![r] = k.next(c.high[r]!, c.low[r]!, c.close[r]!);
     };
   },
 });
@@ -157,49 +86,12 @@ export const atrStream = (period: number): StreamSpec => ({
 export const macdStream = (fast: number, slow: number, signal: number): StreamSpec => ({
   outputs: 3,
   start() {
-    // Checks the periods as the MACD class does (fast < slow, …) before any row is fed.
-    macdLookback({ fast, slow, signal });
-    const fk = emaAlpha(fast);
-    const sk = emaAlpha(slow);
-    const gk = emaAlpha(signal);
-    const lookback = slow - 1 + (signal - 1);
-    let i = 0;
-    let f = 0;
-    let sl = 0;
-    let sig = 0;
+    const k = new MacdKernel({ fast, slow, signal });
     return (c, r, out) => {
-      const x = c.close[r]!;
-      const index = i++;
-      let m: number;
-      if (index < slow) {
-        sl += x;
-        if (index >= slow - fast) f += x;
-        if (index < slow - 1) {
-          out[0]![r] = Number.NaN;
-          out[1]![r] = Number.NaN;
-          out[2]![r] = Number.NaN;
-          return;
-        }
-        f /= fast;
-        sl /= slow;
-        m = f - sl;
-      } else {
-        f = emaNext(f, x, fk);
-        sl = emaNext(sl, x, sk);
-        m = f - sl;
-      }
-      if (index < lookback) {
-        sig += m;
-        out[0]![r] = Number.NaN;
-        out[1]![r] = Number.NaN;
-        out[2]![r] = Number.NaN;
-        return;
-      }
-      if (index === lookback) sig = (sig + m) / signal;
-      else sig = emaNext(sig, m, gk);
-      out[0]![r] = m;
-      out[1]![r] = sig;
-      out[2]![r] = m - sig;
+      k.next(c.close[r]!);
+      out[0]![r] = k.line;
+      out[1]![r] = k.signal;
+      out[2]![r] = k.histogram;
     };
   },
 });

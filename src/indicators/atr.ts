@@ -10,15 +10,7 @@
  * bar.
  */
 import { StreamingBase } from "./streaming.js";
-import {
-  checkFinite,
-  checkOut,
-  checkInteger,
-  checkSameLength,
-  warmupArray,
-  type Series,
-  toFloat64,
-} from "./validate.js";
+import { checkFinite, checkOut, checkInteger, checkSameLength, type Series, toFloat64 } from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export interface HighLowClose {
@@ -53,6 +45,56 @@ export function trueRange(high: Series, low: Series, close: Series): Float64Arra
   return out;
 }
 
+/**
+ * The one implementation of the ATR: its state and its step. The batch form, the streaming class and the analysis's
+ * column streams all run it; it checks nothing (each caller checks its inputs where they enter).
+ */
+export class AtrKernel {
+  /** Bars taken. */
+  count = 0;
+  #prevClose = 0;
+  // The running sum of the seed's true ranges until it is complete, the ATR after.
+  #a = 0;
+  readonly #saved = new Float64Array(3);
+
+  constructor(readonly period: number) {
+    atrLookback(period);
+  }
+
+  /** Takes the next bar; the ATR after it, NaN during the warm-up (the first `period` bars). */
+  next(high: number, low: number, close: number): number {
+    const p = this.period;
+    const prevClose = this.#prevClose;
+    this.#prevClose = close;
+    const index = this.count++;
+    if (index === 0) return Number.NaN;
+    const tr = trueRangeOf(high, low, prevClose);
+    if (index <= p) {
+      this.#a += tr;
+      if (index < p) return Number.NaN;
+      this.#a /= p;
+      return this.#a;
+    }
+    this.#a = wilderNext(this.#a, tr, p);
+    return this.#a;
+  }
+
+  /** Remembers the state, for one `restore` (the streaming contract's replace). */
+  save(): void {
+    const s = this.#saved;
+    s[0] = this.count;
+    s[1] = this.#prevClose;
+    s[2] = this.#a;
+  }
+
+  restore(): void {
+    const s = this.#saved;
+    this.count = s[0]!;
+    this.#prevClose = s[1]!;
+    this.#a = s[2]!;
+  }
+}
+
 export function atr(high: Series, low: Series, close: Series, period: number, out?: Float64Array): Float64Array {
   atrLookback(period);
   const n = checkSameLength("atr", { high, low, close });
@@ -60,31 +102,20 @@ export function atr(high: Series, low: Series, close: Series, period: number, ou
   const l = toFloat64(low, "atr", "low");
   const c = toFloat64(close, "atr", "close");
   checkOut("atr", out, n);
-  const into = warmupArray(n, period, out);
-  if (n <= period) return into;
-  let sum = 0;
-  for (let i = 1; i <= period; i++) sum += trueRangeOf(h[i]!, l[i]!, c[i - 1]!);
-  let a = sum / period;
-  into[period] = a;
-  for (let i = period + 1; i < n; i++) {
-    a = wilderNext(a, trueRangeOf(h[i]!, l[i]!, c[i - 1]!), period);
-    into[i] = a;
-  }
+  const into = out ?? new Float64Array(n);
+  const k = new AtrKernel(period);
+  for (let i = 0; i < n; i++) into[i] = k.next(h[i]!, l[i]!, c[i]!);
   return into;
 }
 
 export class ATR extends StreamingBase<HighLowClose, number> {
   readonly requiredInputs: number;
-  readonly #period: number;
-  #prevClose = 0;
-  #a = 0;
-  #savedPrevClose = 0;
-  #savedA = 0;
+  readonly #k: AtrKernel;
 
   constructor(period: number) {
     super();
     this.requiredInputs = atrLookback(period) + 1;
-    this.#period = period;
+    this.#k = new AtrKernel(period);
   }
 
   protected check(bar: HighLowClose): void {
@@ -94,29 +125,15 @@ export class ATR extends StreamingBase<HighLowClose, number> {
   }
 
   protected save(): void {
-    this.#savedPrevClose = this.#prevClose;
-    this.#savedA = this.#a;
+    this.#k.save();
   }
 
   protected restore(): void {
-    this.#prevClose = this.#savedPrevClose;
-    this.#a = this.#savedA;
+    this.#k.restore();
   }
 
-  protected step(bar: HighLowClose, index: number): number | undefined {
-    const p = this.#period;
-    const prevClose = this.#prevClose;
-    this.#prevClose = bar.close;
-    if (index === 0) return undefined;
-    const tr = trueRangeOf(bar.high, bar.low, prevClose);
-    if (index <= p) {
-      // Seed: the sum of the first `period` true ranges is kept in the same slot until it is averaged.
-      this.#a += tr;
-      if (index < p) return undefined;
-      this.#a /= p;
-      return this.#a;
-    }
-    this.#a = wilderNext(this.#a, tr, p);
-    return this.#a;
+  protected step(bar: HighLowClose): number | undefined {
+    const v = this.#k.next(bar.high, bar.low, bar.close);
+    return this.#k.count < this.requiredInputs ? undefined : v;
   }
 }

@@ -8,7 +8,7 @@
  * difference decays by a factor (period − 1) / (period + 1) per value.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkOut, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkInteger, type Series, toFloat64 } from "./validate.js";
 
 export function emaLookback(period: number): number {
   checkInteger("ema", "period", period, 1);
@@ -24,39 +24,68 @@ export function emaNext(prev: number, x: number, k: number): number {
   return (x - prev) * k + prev;
 }
 
+/**
+ * The one implementation of the EMA: its state and its step. The batch form, the streaming class, MACD's signal line
+ * and the analysis's column streams all run it; it checks nothing (each caller checks its inputs where they enter).
+ */
+export class EmaKernel {
+  /** Inputs taken. */
+  count = 0;
+  readonly #k: number;
+  // The running sum of the seed until it is complete, the EMA after.
+  #v = 0;
+  readonly #saved = new Float64Array(2);
+
+  constructor(readonly period: number) {
+    emaLookback(period);
+    this.#k = emaAlpha(period);
+  }
+
+  /** Takes the next value; the EMA after it, NaN during the warm-up (the first `period` − 1 inputs). */
+  next(x: number): number {
+    const p = this.period;
+    const index = this.count++;
+    if (index < p) {
+      this.#v += x;
+      if (index < p - 1) return Number.NaN;
+      this.#v /= p;
+      return this.#v;
+    }
+    this.#v = emaNext(this.#v, x, this.#k);
+    return this.#v;
+  }
+
+  /** Remembers the state, for one `restore` (the streaming contract's replace). */
+  save(): void {
+    this.#saved[0] = this.count;
+    this.#saved[1] = this.#v;
+  }
+
+  restore(): void {
+    this.count = this.#saved[0]!;
+    this.#v = this.#saved[1]!;
+  }
+}
+
 export function ema(values: Series, period: number, out?: Float64Array): Float64Array {
   emaLookback(period);
   const x = toFloat64(values, "ema", "values");
   const n = x.length;
   checkOut("ema", out, n);
-  const into = warmupArray(n, period - 1, out);
-  if (n < period) return into;
-  const k = emaAlpha(period);
-  let sum = 0;
-  for (let i = 0; i < period; i++) sum += x[i]!;
-  let v = sum / period;
-  into[period - 1] = v;
-  for (let i = period; i < n; i++) {
-    v = emaNext(v, x[i]!, k);
-    into[i] = v;
-  }
+  const into = out ?? new Float64Array(n);
+  const k = new EmaKernel(period);
+  for (let i = 0; i < n; i++) into[i] = k.next(x[i]!);
   return into;
 }
 
 export class EMA extends StreamingBase<number, number> {
   readonly requiredInputs: number;
-  readonly #period: number;
-  readonly #k: number;
-  #sum = 0;
-  #v = 0;
-  #savedSum = 0;
-  #savedV = 0;
+  readonly #k: EmaKernel;
 
   constructor(period: number) {
     super();
     this.requiredInputs = emaLookback(period) + 1;
-    this.#period = period;
-    this.#k = emaAlpha(period);
+    this.#k = new EmaKernel(period);
   }
 
   protected check(x: number): void {
@@ -64,24 +93,15 @@ export class EMA extends StreamingBase<number, number> {
   }
 
   protected save(): void {
-    this.#savedSum = this.#sum;
-    this.#savedV = this.#v;
+    this.#k.save();
   }
 
   protected restore(): void {
-    this.#sum = this.#savedSum;
-    this.#v = this.#savedV;
+    this.#k.restore();
   }
 
-  protected step(x: number, index: number): number | undefined {
-    const p = this.#period;
-    if (index < p) {
-      this.#sum += x;
-      if (index < p - 1) return undefined;
-      this.#v = this.#sum / p;
-      return this.#v;
-    }
-    this.#v = emaNext(this.#v, x, this.#k);
-    return this.#v;
+  protected step(x: number): number | undefined {
+    const v = this.#k.next(x);
+    return this.#k.count < this.requiredInputs ? undefined : v;
   }
 }

@@ -12,7 +12,7 @@
  */
 import { emaAlpha, emaNext } from "./ema.js";
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkInteger, type Series, toFloat64 } from "./validate.js";
 import { UsageError } from "../core/errors.js";
 
 export interface MacdOptions {
@@ -53,77 +53,120 @@ export function macdLookback(opts: MacdOptions = {}): number {
   return slow - 1 + (signal - 1);
 }
 
+/**
+ * The one implementation of MACD: its state and its step. The batch form, the streaming class and the analysis's
+ * column streams all run it; it checks nothing (each caller checks its inputs where they enter). After each `next`
+ * that returns true, `line`, `signal` and `histogram` hold the values at that input.
+ */
+export class MacdKernel {
+  /** Inputs taken. */
+  count = 0;
+  line = Number.NaN;
+  signal = Number.NaN;
+  histogram = Number.NaN;
+  readonly fast: number;
+  readonly slow: number;
+  readonly signalPeriod: number;
+  readonly lookback: number;
+  readonly #fk: number;
+  readonly #sk: number;
+  readonly #gk: number;
+  // Before the seeds are complete #f and #s hold running sums, #sig the sum of MACD values.
+  #f = 0;
+  #s = 0;
+  #sig = 0;
+  readonly #saved = new Float64Array(4);
+
+  constructor(opts: MacdOptions = {}) {
+    const { fast, slow, signal } = resolve(opts);
+    this.fast = fast;
+    this.slow = slow;
+    this.signalPeriod = signal;
+    this.lookback = slow - 1 + (signal - 1);
+    this.#fk = emaAlpha(fast);
+    this.#sk = emaAlpha(slow);
+    this.#gk = emaAlpha(signal);
+  }
+
+  /** Takes the next close; true when the three outputs are valid at it (from input `lookback` on). */
+  next(x: number): boolean {
+    const fast = this.fast;
+    const slow = this.slow;
+    const index = this.count++;
+    let m: number;
+    if (index < slow) {
+      this.#s += x;
+      if (index >= slow - fast) this.#f += x;
+      if (index < slow - 1) return this.#warming();
+      this.#f /= fast;
+      this.#s /= slow;
+      m = this.#f - this.#s;
+    } else {
+      this.#f = emaNext(this.#f, x, this.#fk);
+      this.#s = emaNext(this.#s, x, this.#sk);
+      m = this.#f - this.#s;
+    }
+    if (index < this.lookback) {
+      this.#sig += m;
+      return this.#warming();
+    }
+    if (index === this.lookback) this.#sig = (this.#sig + m) / this.signalPeriod;
+    else this.#sig = emaNext(this.#sig, m, this.#gk);
+    this.line = m;
+    this.signal = this.#sig;
+    this.histogram = m - this.#sig;
+    return true;
+  }
+
+  #warming(): false {
+    this.line = Number.NaN;
+    this.signal = Number.NaN;
+    this.histogram = Number.NaN;
+    return false;
+  }
+
+  /** Remembers the state, for one `restore` (the streaming contract's replace). */
+  save(): void {
+    const s = this.#saved;
+    s[0] = this.count;
+    s[1] = this.#f;
+    s[2] = this.#s;
+    s[3] = this.#sig;
+  }
+
+  restore(): void {
+    const s = this.#saved;
+    this.count = s[0]!;
+    this.#f = s[1]!;
+    this.#s = s[2]!;
+    this.#sig = s[3]!;
+  }
+}
+
 export function macd(values: Series, opts: MacdOptions = {}): MacdSeries {
-  const { fast, slow, signal } = resolve(opts);
+  const k = new MacdKernel(opts);
   const x = toFloat64(values, "macd", "values");
   const n = x.length;
-  const lookback = slow - 1 + (signal - 1);
-  // One allocation for the three outputs (typed arrays this size are costly to allocate), each warmed up alike.
-  const all = warmupArray(3 * n, 0);
+  // One allocation for the three outputs (typed arrays this size are costly to allocate).
+  const all = new Float64Array(3 * n);
   const out = { macd: all.subarray(0, n), signal: all.subarray(n, 2 * n), histogram: all.subarray(2 * n) };
-  for (let i = 0; i < Math.min(n, lookback); i++) {
-    out.macd[i] = Number.NaN;
-    out.signal[i] = Number.NaN;
-    out.histogram[i] = Number.NaN;
-  }
-  if (n <= lookback) return out;
-  const fk = emaAlpha(fast);
-  const sk = emaAlpha(slow);
-  const gk = emaAlpha(signal);
-  let slowSum = 0;
-  let fastSum = 0;
-  for (let i = 0; i < slow; i++) {
-    slowSum += x[i]!;
-    if (i >= slow - fast) fastSum += x[i]!;
-  }
-  let f = fastSum / fast;
-  let s = slowSum / slow;
-  let m = f - s;
-  let sig = m;
-  for (let i = slow; i <= lookback; i++) {
-    f = emaNext(f, x[i]!, fk);
-    s = emaNext(s, x[i]!, sk);
-    m = f - s;
-    sig += m;
-  }
-  sig /= signal;
-  out.macd[lookback] = m;
-  out.signal[lookback] = sig;
-  out.histogram[lookback] = m - sig;
-  for (let i = lookback + 1; i < n; i++) {
-    f = emaNext(f, x[i]!, fk);
-    s = emaNext(s, x[i]!, sk);
-    m = f - s;
-    sig = emaNext(sig, m, gk);
-    out.macd[i] = m;
-    out.signal[i] = sig;
-    out.histogram[i] = m - sig;
+  for (let i = 0; i < n; i++) {
+    k.next(x[i]!);
+    out.macd[i] = k.line;
+    out.signal[i] = k.signal;
+    out.histogram[i] = k.histogram;
   }
   return out;
 }
 
 export class MACD extends StreamingBase<number, MacdValue> {
   readonly requiredInputs: number;
-  readonly #fast: number;
-  readonly #slow: number;
-  readonly #signal: number;
-  readonly #k: { fast: number; slow: number; signal: number };
-  // Before the seeds are complete #f and #s hold running sums, #sig the sum of MACD values.
-  #f = 0;
-  #s = 0;
-  #sig = 0;
-  #savedF = 0;
-  #savedS = 0;
-  #savedSig = 0;
+  readonly #k: MacdKernel;
 
   constructor(opts: MacdOptions = {}) {
     super();
-    const { fast, slow, signal } = resolve(opts);
-    this.#fast = fast;
-    this.#slow = slow;
-    this.#signal = signal;
-    this.#k = { fast: emaAlpha(fast), slow: emaAlpha(slow), signal: emaAlpha(signal) };
-    this.requiredInputs = slow - 1 + (signal - 1) + 1;
+    this.#k = new MacdKernel(opts);
+    this.requiredInputs = this.#k.lookback + 1;
   }
 
   protected check(x: number): void {
@@ -131,40 +174,15 @@ export class MACD extends StreamingBase<number, MacdValue> {
   }
 
   protected save(): void {
-    this.#savedF = this.#f;
-    this.#savedS = this.#s;
-    this.#savedSig = this.#sig;
+    this.#k.save();
   }
 
   protected restore(): void {
-    this.#f = this.#savedF;
-    this.#s = this.#savedS;
-    this.#sig = this.#savedSig;
+    this.#k.restore();
   }
 
-  protected step(x: number, index: number): MacdValue | undefined {
-    const fast = this.#fast;
-    const slow = this.#slow;
-    const lookback = this.requiredInputs - 1;
-    let m: number;
-    if (index < slow) {
-      this.#s += x;
-      if (index >= slow - fast) this.#f += x;
-      if (index < slow - 1) return undefined;
-      this.#f /= fast;
-      this.#s /= slow;
-      m = this.#f - this.#s;
-    } else {
-      this.#f = emaNext(this.#f, x, this.#k.fast);
-      this.#s = emaNext(this.#s, x, this.#k.slow);
-      m = this.#f - this.#s;
-    }
-    if (index < lookback) {
-      this.#sig += m;
-      return undefined;
-    }
-    if (index === lookback) this.#sig = (this.#sig + m) / this.#signal;
-    else this.#sig = emaNext(this.#sig, m, this.#k.signal);
-    return { macd: m, signal: this.#sig, histogram: m - this.#sig };
+  protected step(x: number): MacdValue | undefined {
+    const k = this.#k;
+    return k.next(x) ? { macd: k.line, signal: k.signal, histogram: k.histogram } : undefined;
   }
 }

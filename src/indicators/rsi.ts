@@ -10,7 +10,7 @@
  * (oversold/overbought) signal; here it is 50, neutral, and only for an exact 0/0.
  */
 import { StreamingBase } from "./streaming.js";
-import { checkFinite, checkOut, checkInteger, warmupArray, type Series, toFloat64 } from "./validate.js";
+import { checkFinite, checkOut, checkInteger, type Series, toFloat64 } from "./validate.js";
 import { wilderNext } from "./wilder.js";
 
 export function rsiLookback(period: number): number {
@@ -23,74 +23,34 @@ export function rsiFromAverages(avgGain: number, avgLoss: number): number {
   return total === 0 ? 50 : 100 * (avgGain / total);
 }
 
-export function rsi(values: Series, period: number, out?: Float64Array): Float64Array {
-  rsiLookback(period);
-  const x = toFloat64(values, "rsi", "values");
-  const n = x.length;
-  checkOut("rsi", out, n);
-  const into = warmupArray(n, period, out);
-  if (n <= period) return into;
-  let gain = 0;
-  let loss = 0;
-  for (let i = 1; i <= period; i++) {
-    const d = x[i]! - x[i - 1]!;
-    if (d < 0) loss -= d;
-    else gain += d;
-  }
-  gain /= period;
-  loss /= period;
-  into[period] = rsiFromAverages(gain, loss);
-  for (let i = period + 1; i < n; i++) {
-    const d = x[i]! - x[i - 1]!;
-    gain = wilderNext(gain, d > 0 ? d : 0, period);
-    loss = wilderNext(loss, d < 0 ? -d : 0, period);
-    into[i] = rsiFromAverages(gain, loss);
-  }
-  return into;
-}
-
-export class RSI extends StreamingBase<number, number> {
-  readonly requiredInputs: number;
-  readonly #period: number;
+/**
+ * The one implementation of RSI: its state and its step. The batch form, the streaming class and the analysis's
+ * column streams all run it; it checks nothing (each caller checks its inputs once, where they enter).
+ */
+export class RsiKernel {
+  /** Inputs taken. */
+  count = 0;
   #prev = 0;
   #gain = 0;
   #loss = 0;
-  #savedPrev = 0;
-  #savedGain = 0;
-  #savedLoss = 0;
+  readonly #saved = new Float64Array(4);
 
-  constructor(period: number) {
-    super();
-    this.requiredInputs = rsiLookback(period) + 1;
-    this.#period = period;
+  constructor(readonly period: number) {
+    rsiLookback(period);
   }
 
-  protected check(x: number): void {
-    checkFinite("RSI", "input", x);
-  }
-
-  protected save(): void {
-    this.#savedPrev = this.#prev;
-    this.#savedGain = this.#gain;
-    this.#savedLoss = this.#loss;
-  }
-
-  protected restore(): void {
-    this.#prev = this.#savedPrev;
-    this.#gain = this.#savedGain;
-    this.#loss = this.#savedLoss;
-  }
-
-  protected step(x: number, index: number): number | undefined {
-    const p = this.#period;
+  /** Takes the next close; the RSI after it, NaN during the warm-up (the first `period` inputs). */
+  next(x: number): number {
+    const p = this.period;
     const d = x - this.#prev;
     this.#prev = x;
-    if (index === 0) return undefined;
+    const index = this.count++;
+    if (index === 0) return Number.NaN;
     if (index <= p) {
-      // Seed: plain sums of the first `period` changes, as in the batch loop.
+      // Seed: plain sums of the first `period` changes, then their averages.
       if (d < 0) this.#loss -= d;
       else this.#gain += d;
-      if (index < p) return undefined;
+      if (index < p) return Number.NaN;
       this.#gain /= p;
       this.#loss /= p;
     } else {
@@ -98,5 +58,61 @@ export class RSI extends StreamingBase<number, number> {
       this.#loss = wilderNext(this.#loss, d < 0 ? -d : 0, p);
     }
     return rsiFromAverages(this.#gain, this.#loss);
+  }
+
+  /** Remembers the state, for one `restore` (the streaming contract's replace). */
+  save(): void {
+    const s = this.#saved;
+    s[0] = this.count;
+    s[1] = this.#prev;
+    s[2] = this.#gain;
+    s[3] = this.#loss;
+  }
+
+  restore(): void {
+    const s = this.#saved;
+    this.count = s[0]!;
+    this.#prev = s[1]!;
+    this.#gain = s[2]!;
+    this.#loss = s[3]!;
+  }
+}
+
+export function rsi(values: Series, period: number, out?: Float64Array): Float64Array {
+  rsiLookback(period);
+  const x = toFloat64(values, "rsi", "values");
+  const n = x.length;
+  checkOut("rsi", out, n);
+  const into = out ?? new Float64Array(n);
+  const k = new RsiKernel(period);
+  for (let i = 0; i < n; i++) into[i] = k.next(x[i]!);
+  return into;
+}
+
+export class RSI extends StreamingBase<number, number> {
+  readonly requiredInputs: number;
+  readonly #k: RsiKernel;
+
+  constructor(period: number) {
+    super();
+    this.requiredInputs = rsiLookback(period) + 1;
+    this.#k = new RsiKernel(period);
+  }
+
+  protected check(x: number): void {
+    checkFinite("RSI", "input", x);
+  }
+
+  protected save(): void {
+    this.#k.save();
+  }
+
+  protected restore(): void {
+    this.#k.restore();
+  }
+
+  protected step(x: number): number | undefined {
+    const v = this.#k.next(x);
+    return this.#k.count < this.requiredInputs ? undefined : v;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The indicator streams (indicator-streams.ts) repeat the streaming classes' arithmetic without their checks; they
- * must give the batch kernels' values bit for bit, from any anchor, fed in one go or a few rows at a time.
+ * The indicator streams (indicator-streams.ts) run the indicators' kernels on the store's columns; they must give the
+ * batch forms' values bit for bit, from any anchor, fed in one go or a few rows at a time.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

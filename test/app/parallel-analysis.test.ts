@@ -45,7 +45,12 @@ describe("learningReadTimes", () => {
   it("daily updates over hourly analyses read the analyses of each midnight", () => {
     const from = Date.parse("2025-03-01T00:00:00Z");
     const times = replayAnalysisTimes(from, from + 3 * DAY, HOUR);
-    expect(learningReadTimes(times, from, from + 3 * DAY, DAY)).toEqual([from, from + DAY, from + 2 * DAY, from + 3 * DAY]);
+    expect(learningReadTimes(times, from, from + 3 * DAY, DAY)).toEqual([
+      from,
+      from + DAY,
+      from + 2 * DAY,
+      from + 3 * DAY,
+    ]);
   });
 
   it("an update between two analyses reads the earlier one; two updates may read the same", () => {

@@ -2,9 +2,11 @@
  * The streaming-indicator contract, checked the same way for every indicator: each one is registered with
  * `streamingContract({...})` (see streaming-contract.test.ts) and gets the same six tests.
  *
- * Streaming and batch forms share their maths operation for operation, so they are compared EXACTLY (Object.is by
- * default), not within a tolerance: any drift means the two forms no longer compute the same thing.
+ * Streaming and batch forms share their maths operation for operation (for the moving averages and oscillators, the
+ * very same kernel), so they are compared EXACTLY (Object.is by default), not within a tolerance: any drift means the
+ * two forms no longer compute the same thing, or the streaming form's replace does not restore its state exactly.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CmaError } from "../../src/core/errors.js";
 import type { StreamingIndicator } from "../../src/indicators/index.js";
@@ -21,6 +23,11 @@ export interface StreamingContract<In, Out> {
   /** An input the indicator must reject (NaN somewhere). */
   readonly invalid: In;
   readonly same?: (a: Out, b: Out) => boolean;
+  /**
+   * Random valid inputs, for the property: after any sequence of updates and replaces, the value is the batch form's
+   * last value over the inputs in force (each replace standing in for the one before it).
+   */
+  readonly arbitrary?: fc.Arbitrary<In>;
 }
 
 function firstMismatch<Out>(
@@ -116,6 +123,36 @@ export function streamingContract<In, Out>(c: StreamingContract<In, Out>): void 
       const got = inputs.map((x, i) => (i === 0 ? ind.replace(x) : ind.update(x)));
       expectAll(got, c.batch(inputs));
     });
+
+    if (c.arbitrary) {
+      const input = c.arbitrary;
+      it("any sequence of updates and replaces ends where the batch form over the inputs in force does (property)", () => {
+        fc.assert(
+          fc.property(
+            fc.array(fc.record({ input, replace: fc.boolean() }), { minLength: 1, maxLength: 120 }),
+            (ops) => {
+              const ind = c.create();
+              const inForce: In[] = [];
+              for (const op of ops) {
+                let got: Out | undefined;
+                if (op.replace && inForce.length > 0) {
+                  got = ind.replace(op.input);
+                  inForce[inForce.length - 1] = op.input;
+                } else {
+                  got = ind.update(op.input);
+                  inForce.push(op.input);
+                }
+                const want = c.batch(inForce).at(-1);
+                if (got === undefined || want === undefined) expect(got).toBe(want);
+                else expect(same(got, want)).toBe(true);
+                expect(ind.count).toBe(inForce.length);
+              }
+            },
+          ),
+          { numRuns: 60 },
+        );
+      });
+    }
 
     it("rejects a bad input with a clear error and keeps its state", () => {
       const inputs = c.inputs();

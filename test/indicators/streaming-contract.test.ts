@@ -1,4 +1,5 @@
 /** Every streaming indicator, registered with the one shared contract (see contract.ts), on real BTCUSDT 1h candles. */
+import fc from "fast-check";
 import type { Candle } from "../../src/core/candle.js";
 import {
   ATR,
@@ -40,6 +41,27 @@ const varyCandle = (c: Candle, i: number): Candle => {
     volume: c.volume * 1.3 + 1,
   };
 };
+/** Prices from cents to tens of thousands, repeats likely (flat markets), as doubles. */
+const price = fc.oneof(fc.double({ min: 0.01, max: 50_000, noNaN: true }), fc.constantFrom(100, 100.5, 101));
+const volume = fc.oneof(fc.double({ min: 0, max: 1e9, noNaN: true }), fc.constant(0));
+const candle = fc
+  .record({
+    open: price,
+    close: price,
+    up: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    down: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    volume,
+  })
+  .map(
+    ({ open, close, up, down, volume }): Candle => ({
+      ...btc1hSample()[0]!,
+      open,
+      close,
+      high: Math.max(open, close) * (1 + up),
+      low: Math.min(open, close) * (1 - down),
+      volume,
+    }),
+  );
 const badCandle: Candle = { ...btc1hSample()[0]!, close: Number.NaN, high: Number.NaN };
 
 for (const period of [2, 14]) {
@@ -49,6 +71,7 @@ for (const period of [2, 14]) {
     inputs: closes,
     batch: (xs) => perIndex(rsi(xs, period)),
     vary: varyNumber,
+    arbitrary: price,
     invalid: Number.NaN,
   });
 }
@@ -61,6 +84,7 @@ for (const period of [1, 20]) {
     batch: (xs) => perIndex(sma(xs, period)),
     vary: varyNumber,
     invalid: Number.POSITIVE_INFINITY,
+    arbitrary: volume,
   });
   streamingContract({
     name: `EMA(${period})`,
@@ -69,6 +93,7 @@ for (const period of [1, 20]) {
     batch: (xs) => perIndex(ema(xs, period)),
     vary: varyNumber,
     invalid: Number.NaN,
+    arbitrary: price,
   });
 }
 
@@ -82,6 +107,7 @@ streamingContract({
   },
   vary: varyCandle,
   invalid: badCandle,
+  arbitrary: candle,
 });
 
 for (const opts of [{}, { fast: 5, slow: 13, signal: 1 }]) {
@@ -97,6 +123,7 @@ for (const opts of [{}, { fast: 5, slow: 13, signal: 1 }]) {
     },
     vary: varyNumber,
     invalid: Number.NaN,
+    arbitrary: price,
     same: (a, b) => Object.is(a.macd, b.macd) && Object.is(a.signal, b.signal) && Object.is(a.histogram, b.histogram),
   });
 }
@@ -110,6 +137,7 @@ streamingContract({
     return perIndex(obv(col.close, col.volume));
   },
   vary: varyCandle,
+  arbitrary: candle,
   invalid: { ...badCandle, close: 1, volume: Number.NaN },
 });
 
@@ -120,6 +148,7 @@ streamingContract({
   batch: (xs) => perIndex(zScore(xs, 20)),
   vary: varyNumber,
   invalid: Number.NaN,
+  arbitrary: volume,
 });
 
 // Volume with a 1e8× spike every 500 hours: the rolling sums must rebuild themselves after each spike leaves the
@@ -149,6 +178,7 @@ streamingContract({
   batch: (xs) => perIndex(percentRank(xs, 50)),
   vary: varyNumber,
   invalid: Number.NEGATIVE_INFINITY,
+  arbitrary: volume,
 });
 
 for (const opts of [
