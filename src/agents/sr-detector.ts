@@ -27,6 +27,7 @@
  * gives; candles passed as arrays are always analysed afresh. Memos hang off the series (a WeakMap), so they go
  * with it.
  */
+import type { Price } from "../core/units.js";
 import type { Candle } from "../core/candle.js";
 import { UsageError } from "../core/errors.js";
 import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
@@ -740,9 +741,9 @@ export function htfConfluence(result: SrResult, price: number, tolerance: number
 
 /** The reported fields of a zone (the detector's zones carry more: levels, touches by timeframe, …). */
 export interface ZoneSummary {
-  readonly low: number;
-  readonly high: number;
-  readonly price: number;
+  readonly low: Price;
+  readonly high: Price;
+  readonly price: Price;
   readonly type: SrZoneType;
   readonly touches: number;
   readonly timeframes: readonly Interval[];

@@ -34,6 +34,7 @@
  * The result is checked before it is returned: no NaN, Infinity or undefined anywhere (a DataError otherwise).
  */
 import type { Candle } from "../core/candle.js";
+import type { EpochMs, Price, SymbolName } from "../core/units.js";
 import { UsageError } from "../core/errors.js";
 import { memoByObject } from "../core/memo-by-object.js";
 import { type Interval, intervalMs, isInterval } from "../core/interval.js";
@@ -89,8 +90,8 @@ export const DEFAULT_SYMBOL_ANALYSIS_OPTIONS: SymbolAnalysisOptions = {
 
 export interface TimeframeSnapshot {
   /** Open time and close of the latest closed candle. */
-  readonly openTime: number;
-  readonly close: number;
+  readonly openTime: EpochMs;
+  readonly close: Price;
   readonly rsi: number;
   readonly macd: { readonly line: number; readonly signal: number; readonly histogram: number };
   readonly atr: number;
@@ -99,10 +100,10 @@ export interface TimeframeSnapshot {
 
 /** The fields every analysis has, whichever agents ran. */
 export interface AnalysisBase {
-  readonly symbol: string;
-  readonly time: number;
+  readonly symbol: SymbolName;
+  readonly time: EpochMs;
   readonly baseInterval: Interval;
-  readonly price: number;
+  readonly price: Price;
   readonly priceSource: "forming" | "closed";
   readonly timeframes: Readonly<Partial<Record<Interval, TimeframeSnapshot>>>;
   readonly missing: readonly MissingPart[];

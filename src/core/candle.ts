@@ -1,24 +1,26 @@
 /**
- * A candle (kline) as the whole system sees it: numbers, never strings, never NaN.
- * Times are epoch milliseconds UTC. `closeTime` is `openTime + duration - 1`, as on Binance.
+ * A candle (kline) as the whole system sees it: numbers, never strings, never NaN, each typed with its unit
+ * (units.ts). Times are epoch milliseconds UTC. `closeTime` is `openTime + duration - 1`, as on Binance.
  */
+import type { EpochMs, Price, Quantity, QuoteAmount } from "./units.js";
+
 export interface Candle {
-  readonly openTime: number;
-  readonly closeTime: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
+  readonly openTime: EpochMs;
+  readonly closeTime: EpochMs;
+  readonly open: Price;
+  readonly high: Price;
+  readonly low: Price;
+  readonly close: Price;
   /** Base-asset volume. */
-  readonly volume: number;
+  readonly volume: Quantity;
   /** Quote-asset volume; 0 where the source did not record it. */
-  readonly quoteVolume: number;
+  readonly quoteVolume: QuoteAmount;
   /** Number of trades; 0 where the source did not record it. */
   readonly trades: number;
   /** Taker buy base-asset volume; 0 where the source did not record it. */
-  readonly takerBuyBase: number;
+  readonly takerBuyBase: Quantity;
   /** Taker buy quote-asset volume; 0 where the source did not record it. */
-  readonly takerBuyQuote: number;
+  readonly takerBuyQuote: QuoteAmount;
   /**
    * False for the still-forming last candle (its close time is at or after the exchange's "now").
    * Analysis never treats an unclosed candle as final.

@@ -2,8 +2,10 @@
  * The one source of "now". Live code follows the exchange's server time; replays, backtests, the demo and tests
  * use a simulated clock. Nothing else in the system reads the wall clock.
  */
+import type { EpochMs } from "./units.js";
+
 export interface Clock {
-  now(): number;
+  now(): EpochMs;
 }
 
 /** The machine's clock corrected by an offset measured against the exchange (serverTime - localTime). */

@@ -6,12 +6,13 @@
 import type { Candle } from "../core/candle.js";
 import type { Clock } from "../core/clock.js";
 import type { Interval } from "../core/interval.js";
+import type { EpochMs, Price, Quantity, QuoteAmount, SymbolName } from "../core/units.js";
 
 export type ExchangeId = "binance" | "bybit" | "coinbase";
 export type MarketType = "spot" | "futures";
 
 export interface Market {
-  readonly symbol: string;
+  readonly symbol: SymbolName;
   readonly baseAsset: string;
   readonly quoteAsset: string;
   /** Exchange status as sent, e.g. TRADING. */
@@ -19,38 +20,38 @@ export interface Market {
   readonly type: MarketType;
   /** Futures only, e.g. PERPETUAL. */
   readonly contractType?: string;
-  readonly tickSize: number;
-  readonly stepSize: number;
-  readonly minQty: number;
+  readonly tickSize: Price;
+  readonly stepSize: Quantity;
+  readonly minQty: Quantity;
   /** Minimum order value in quote asset (NOTIONAL/MIN_NOTIONAL filter); 0 when absent. */
-  readonly minNotional: number;
+  readonly minNotional: QuoteAmount;
   /** Listing time where the exchange says it (futures `onboardDate`). */
-  readonly listedAt?: number;
+  readonly listedAt?: EpochMs;
 }
 
 export interface Ticker24h {
-  readonly symbol: string;
-  readonly lastPrice: number;
+  readonly symbol: SymbolName;
+  readonly lastPrice: Price;
   readonly priceChangePercent: number;
-  readonly openPrice: number;
-  readonly highPrice: number;
-  readonly lowPrice: number;
+  readonly openPrice: Price;
+  readonly highPrice: Price;
+  readonly lowPrice: Price;
   /** Base-asset volume over the rolling 24 h. */
-  readonly volume: number;
+  readonly volume: Quantity;
   /** Quote-asset volume over the rolling 24 h: the liquidity measure. */
-  readonly quoteVolume: number;
-  readonly openTime: number;
-  readonly closeTime: number;
+  readonly quoteVolume: QuoteAmount;
+  readonly openTime: EpochMs;
+  readonly closeTime: EpochMs;
   readonly trades: number;
 }
 
 export interface CandleQuery {
-  readonly symbol: string;
+  readonly symbol: SymbolName;
   readonly interval: Interval;
   /** Inclusive: the first candle's open time is at or after this. */
-  readonly startTime?: number;
+  readonly startTime?: EpochMs;
   /** Inclusive on open time, like Binance: a candle opening at or before this is included. */
-  readonly endTime?: number;
+  readonly endTime?: EpochMs;
   /**
    * Maximum number of candles. Without startTime: the most recent `limit` candles (up to endTime or now).
    * Adapters page past the exchange's per-request maximum themselves.
@@ -59,7 +60,7 @@ export interface CandleQuery {
 }
 
 export interface StreamKey {
-  readonly symbol: string;
+  readonly symbol: SymbolName;
   readonly interval: Interval;
 }
 
@@ -119,7 +120,7 @@ export interface Exchange {
   /** Tradeable USDT-quoted markets (perpetuals on futures), with their filters. */
   markets(): Promise<Market[]>;
   /** The exchange's time in epoch ms: it, not the local clock, decides which candles are closed. */
-  serverTime(): Promise<number>;
+  serverTime(): Promise<EpochMs>;
   /** Candles oldest first; the still-forming last candle, if included, has `closed: false`. */
   candles(query: CandleQuery): Promise<Candle[]>;
   tickers24h(): Promise<Ticker24h[]>;

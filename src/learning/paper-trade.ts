@@ -3,6 +3,7 @@
  * (finite numbers, null where a value is not available yet), so it is stored and exported as it is.
  * The arithmetic that derives P&L, R and the outcome from the fills lives here, in one place.
  */
+import type { EpochMs, Price, Quantity, QuoteAmount, SymbolName } from "../core/units.js";
 import type { Direction, Signal } from "../signals/signal.js";
 
 export type ExitReason =
@@ -25,34 +26,34 @@ export type TradeStatus = "OPEN" | "CLOSED";
 /** One (partial) exit fill. */
 export interface PaperExit {
   /** Epoch ms: the open time of the candle for a fill at its open (a gap), otherwise the close time of the candle. */
-  readonly time: number;
+  readonly time: EpochMs;
   /** The fill price, slippage included. */
-  readonly price: number;
-  readonly qty: number;
+  readonly price: Price;
+  readonly qty: Quantity;
   readonly reason: ExitReason;
   /** Taker fee paid on this fill (price × qty × taker_fee). */
-  readonly fee: number;
+  readonly fee: QuoteAmount;
 }
 
 export interface PaperTrade {
   readonly tradeId: string;
-  readonly symbol: string;
+  readonly symbol: SymbolName;
   readonly direction: Direction;
   /** Entry fill price: the price passed in, moved against the trade by the slippage. */
-  readonly entryPrice: number;
+  readonly entryPrice: Price;
   /** The current stop (the initial one, or the entry fill price once moved to break-even). */
-  readonly stopLoss: number;
-  readonly initialStop: number;
+  readonly stopLoss: Price;
+  readonly initialStop: Price;
   /** T1. */
-  readonly takeProfit: number;
-  readonly targets: readonly [number, number, number];
-  readonly entryTime: number;
+  readonly takeProfit: Price;
+  readonly targets: readonly [Price, Price, Price];
+  readonly entryTime: EpochMs;
   /** Null while OPEN. */
-  readonly exitTime: number | null;
+  readonly exitTime: EpochMs | null;
   /** Qty-weighted average price of all exits; null while OPEN. */
-  readonly exitPrice: number | null;
+  readonly exitPrice: Price | null;
   /** Net P&L in quote after all fees; while OPEN, the realised part so far (partial exits less all fees paid). */
-  readonly pnl: number;
+  readonly pnl: QuoteAmount;
   /** pnl / notional × 100. */
   readonly pnlPercent: number;
   readonly outcome: TradeOutcome;
@@ -60,16 +61,16 @@ export interface PaperTrade {
   readonly confidenceAtEntry: number;
   /** Things a reader of the trade should know: gap fills, candles whose intra-candle order had to be assumed. */
   readonly notes: readonly string[];
-  readonly qty: number;
-  readonly remainingQty: number;
+  readonly qty: Quantity;
+  readonly remainingQty: Quantity;
   /** Entry notional in quote (entryPrice × qty). */
-  readonly notional: number;
+  readonly notional: QuoteAmount;
   /** Initial risk in quote: |entryPrice − initialStop| × qty. 1 R. */
-  readonly initialRisk: number;
+  readonly initialRisk: QuoteAmount;
   /** All fees paid so far (entry and exits), quote. */
-  readonly fees: number;
+  readonly fees: QuoteAmount;
   /** What slippage cost so far, quote (entry, stop and market exits; gaps are the market's doing, not slippage). */
-  readonly slippageCost: number;
+  readonly slippageCost: QuoteAmount;
   /** pnl / initialRisk. */
   readonly rMultiple: number;
   /** Maximum favourable excursion: the best price reached while open, distance from the entry (≥ 0). */
@@ -88,7 +89,7 @@ export interface PaperTrade {
   readonly exitReason: ExitReason | null;
   readonly status: TradeStatus;
   /** Close time of the last candle applied; later candles opening at or before it are ignored. Null before any. */
-  readonly lastCandleCloseTime: number | null;
+  readonly lastCandleCloseTime: EpochMs | null;
 }
 
 /** +1 for LONG, −1 for SHORT: a price move times this is a gain. */

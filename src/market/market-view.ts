@@ -3,6 +3,7 @@
  * follows the exchange and the store is fed by syncs and streams; in a replay the clock is simulated and the store
  * may hold the future, which the view never shows.
  */
+import type { EpochMs, SymbolName } from "../core/units.js";
 import type { Candle } from "../core/candle.js";
 import type { Clock } from "../core/clock.js";
 import { UsageError } from "../core/errors.js";
@@ -17,15 +18,15 @@ export interface MarketView {
    * The last `count` candles closed by now(), oldest first (fewer when the history is shorter). Read-only: a view may
    * hand out the same array again while nothing new has closed.
    */
-  closed(symbol: string, interval: Interval, count: number): readonly Candle[];
+  closed(symbol: SymbolName, interval: Interval, count: number): readonly Candle[];
   /** The candle containing now() (closed: false), when anything of it is known. */
-  forming(symbol: string, interval: Interval): Candle | undefined;
-  now(): number;
+  forming(symbol: SymbolName, interval: Interval): Candle | undefined;
+  now(): EpochMs;
   /**
    * A token equal at two instants only when nothing closed() and forming() answer about `symbol` can differ between
    * them. A view that cannot tell leaves it out, and its answers are never taken as unchanged.
    */
-  revision?(symbol: string): string;
+  revision?(symbol: SymbolName): string;
 }
 
 export interface StoreMarketViewOptions {

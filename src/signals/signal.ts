@@ -3,6 +3,7 @@
  * Plain JSON data (no NaN; null where a value is not available).
  */
 import type { Interval } from "../core/interval.js";
+import type { EpochMs, Price, SymbolName } from "../core/units.js";
 import type { AgentEvidence } from "../agents/agent.js";
 import type { ZoneSummary } from "../agents/symbol-analysis.js";
 
@@ -48,14 +49,14 @@ export interface SignalEvidence {
 
 export interface Signal {
   readonly id: string;
-  readonly symbol: string;
+  readonly symbol: SymbolName;
   readonly direction: Direction;
   /** Epoch ms of the analysis that produced it. */
-  readonly time: number;
-  readonly entry: number;
-  readonly stop: number;
+  readonly time: EpochMs;
+  readonly entry: Price;
+  readonly stop: Price;
   /** T1, T2, T3 in the trade's direction. */
-  readonly targets: readonly [number, number, number];
+  readonly targets: readonly [Price, Price, Price];
   /** Reward:risk of T1 (reward / risk, e.g. 2 for 1:2). */
   readonly riskReward: number;
   /** 0..1 */
