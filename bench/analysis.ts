@@ -26,7 +26,7 @@ import type { Interval } from "../src/core/interval.js";
 import { HOUR } from "../src/core/interval.js";
 import { ATR, EMA, MACD, OBV, RSI } from "../src/indicators/index.js";
 import { CandleStore } from "../src/market/candle-store.js";
-import { type MarketView, StoreMarketView } from "../src/market/market-view.js";
+import { type ClosedSeries, type MarketView, newLineage, StoreMarketView } from "../src/market/market-view.js";
 import { firstOpenTime } from "../src/market/warmup-plan.js";
 import { syntheticMarketData } from "../src/sim/fake-binance/index.js";
 import { openDatabase } from "../src/storage/database.js";
@@ -80,8 +80,19 @@ class MemoryView implements MarketView {
   now(): number {
     return this.t;
   }
+  readonly #lineages = new Map<string, number>();
   closed(symbol: string, interval: Interval, count: number): readonly Candle[] {
-    const a = this.data.get(`${symbol}|${interval}`) ?? [];
+    return this.closedSeries(symbol, interval, count).candles;
+  }
+  /** The arrays never change: one lineage per series, rows are array indexes. */
+  closedSeries(symbol: string, interval: Interval, count: number): ClosedSeries {
+    const key = `${symbol}|${interval}`;
+    const a = this.data.get(key) ?? [];
+    let lineage = this.#lineages.get(key);
+    if (lineage === undefined) {
+      lineage = newLineage();
+      this.#lineages.set(key, lineage);
+    }
     let lo = 0;
     let hi = a.length;
     while (lo < hi) {
@@ -89,7 +100,8 @@ class MemoryView implements MarketView {
       if (a[mid]!.closeTime < this.t) lo = mid + 1;
       else hi = mid;
     }
-    return a.slice(Math.max(0, lo - count), lo);
+    const firstRow = Math.max(0, lo - count);
+    return { candles: a.slice(firstRow, lo), lineage, firstRow };
   }
   forming(): Candle | undefined {
     return undefined;

@@ -70,6 +70,12 @@ class ColumnStore {
   }
 }
 
+/** The series a new one goes on from, and the row of it where the new one's first candle is. */
+export interface SeriesContinuation {
+  readonly series: CandleSeries;
+  readonly from: number;
+}
+
 export class CandleSeries {
   readonly candles: readonly Candle[];
   readonly length: number;
@@ -81,6 +87,7 @@ export class CandleSeries {
   readonly close: Float64Array;
   readonly volume: Float64Array;
   readonly #memo = new Map<string, Float64Array | MacdSeries>();
+  readonly #derived = new Map<string, unknown>();
   #arena: Float64Array | undefined;
   #arenaUsed = 0;
   readonly #store: ColumnStore;
@@ -91,20 +98,18 @@ export class CandleSeries {
   readonly #windows = new Map<string, CandleSeries>();
 
   /**
-   * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `reuse`: a series
-   * these candles continue (the previous window of the same series): the candles both hold — the same objects — are
-   * not checked or read again, and the columns are shared with it where possible. `suffixOf` (internal, for tail()
-   * and indicatorWindow()): `candles` are exactly reuse's candles from that index on, so nothing needs comparing.
+   * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `continues`: the series
+   * these candles go on from (the previous window of the same series), and the row of it where they start: the rows
+   * both hold are taken from it as they are (not checked or read again) and the columns are shared with it where
+   * possible. The caller knows the relation (a view's ClosedSeries rows, or a slice it cut); it is checked at both
+   * ends of the shared rows, never guessed from the candles.
    */
-  constructor(candles: readonly Candle[], label = "candles", reuse?: CandleSeries, suffixOf?: number) {
+  constructor(candles: readonly Candle[], label = "candles", continues?: SeriesContinuation) {
     const n = candles.length;
     this.candles = candles;
     this.length = n;
-    const shared = reuse
-      ? suffixOf !== undefined
-        ? { from: suffixOf, count: n }
-        : sharedPrefix(reuse, candles)
-      : { from: 0, count: 0 };
+    const reuse = continues?.series;
+    const shared = continues ? sharedRows(continues, candles, label) : { from: 0, count: 0 };
     let prevOpen = shared.count > 0 ? candles[shared.count - 1]!.openTime : Number.NEGATIVE_INFINITY;
     for (let i = shared.count; i < n; i++) {
       const c = candles[i]!;
@@ -164,7 +169,7 @@ export class CandleSeries {
   tail(count: number): CandleSeries {
     if (count >= this.length) return this;
     const start = this.length - Math.max(0, count);
-    return new CandleSeries(this.candles.slice(start), "candles", this, start);
+    return new CandleSeries(this.candles.slice(start), "candles", { series: this, from: start });
   }
 
   /**
@@ -179,11 +184,25 @@ export class CandleSeries {
     let w = this.#windows.get(key);
     if (w === undefined) {
       const start = Math.max(0, this.length - count);
-      w = new CandleSeries(start === 0 ? this.candles : this.candles.slice(start), "candles", this, start);
+      w = new CandleSeries(start === 0 ? this.candles : this.candles.slice(start), "candles", {
+        series: this,
+        from: start,
+      });
       w.#anchor = this.#offset + anchorRow(this.openTime, start, interval);
       this.#windows.set(key, w);
     }
     return w;
+  }
+
+  /**
+   * A value an agent derives from this series' candles alone (e.g. the pivots of a window), made once per key: a
+   * series never changes, and one handed in again by the series cache is the same series.
+   */
+  derived<T>(key: string, make: () => T): T {
+    if (this.#derived.has(key)) return this.#derived.get(key) as T;
+    const v = make();
+    this.#derived.set(key, v);
+    return v;
   }
 
   static of(input: readonly Candle[] | CandleSeries, label?: string): CandleSeries {
@@ -291,24 +310,22 @@ export class CandleSeries {
 }
 
 /**
- * Where `candles` starts inside `prev` and how many leading candles the two share (the same objects, in order):
- * those are already checked and in prev's columns. Candles are immutable, so the same object means the same values.
+ * The rows `candles` share with the series it continues: from row `from` on, as many as both hold. A relation that
+ * does not hold at either end of those rows is a bug in the caller.
  */
-function sharedPrefix(prev: CandleSeries, candles: readonly Candle[]): { from: number; count: number } {
-  const head = candles[0];
-  if (head === undefined) return { from: 0, count: 0 };
-  const t = head.openTime;
-  let lo = 0;
-  let hi = prev.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (prev.openTime[mid]! < t) lo = mid + 1;
-    else hi = mid;
+function sharedRows(c: SeriesContinuation, candles: readonly Candle[], label: string): { from: number; count: number } {
+  const { series, from } = c;
+  if (!Number.isInteger(from) || from < 0 || from > series.length) {
+    throw new UsageError(`${label}: continues row ${from} of a series of ${series.length} candles.`);
   }
-  const from = lo;
-  const max = Math.min(prev.length - from, candles.length);
-  let count = 0;
-  while (count < max && prev.candles[from + count] === candles[count]) count++;
+  const count = Math.min(series.length - from, candles.length);
+  if (count > 0) {
+    const first = candles[0]!.openTime;
+    const last = candles[count - 1]!.openTime;
+    if (first !== series.openTime[from] || last !== series.openTime[from + count - 1]) {
+      throw new UsageError(`${label}: the candles do not continue the series they are said to, from its row ${from}.`);
+    }
+  }
   return { from, count };
 }
 

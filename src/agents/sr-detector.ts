@@ -24,8 +24,8 @@
  * depend on the price is reused: pivots per series window, the clustered levels (sr-layout.ts) while the windows'
  * pivots are the same values, and touch counts per window and zone while that zone's band and pivots are. Each reuse
  * is checked against exact values, never assumed, so a result is exactly what a fresh analysis of the same input
- * gives; candles passed as arrays are always analysed afresh. Memos hang off the series (a WeakMap), so they go
- * with it.
+ * gives; candles passed as arrays are always analysed afresh. Memos are the series' own (CandleSeries.derived), so
+ * they go with it.
  */
 import type { Price } from "../core/units.js";
 import type { Candle } from "../core/candle.js";
@@ -305,13 +305,6 @@ interface UsedTimeframe extends LayoutFrame {
   readonly data: PivotWindowData;
 }
 
-/**
- * Windows and pivots already found on a series, by window and pivot size. A series handed in again (analyzeSymbol
- * reuses a 1w series until the next weekly close) then costs a lookup; the pivots of a given window never change,
- * so this is a pure memo.
- */
-const seriesWindows = new WeakMap<CandleSeries, Map<string, PivotWindowData>>();
-
 /** The last `lookback` candles of a series closed by `now` (closedWindow's cut; a series holds closed candles only). */
 function seriesWindow(s: CandleSeries, now: number, lookback: number, pw: PivotWindow): PivotWindowData {
   let end = 0;
@@ -322,14 +315,9 @@ function seriesWindow(s: CandleSeries, now: number, lookback: number, pw: PivotW
     else hi = mid;
   }
   const start = Math.max(0, end - lookback);
-  let memo = seriesWindows.get(s);
-  if (memo === undefined) {
-    memo = new Map();
-    seriesWindows.set(s, memo);
-  }
-  const key = `${start}:${end}:${pw.left}:${pw.right}`;
-  let w = memo.get(key);
-  if (w === undefined) {
+  // Windows and pivots already found on this series (a 1w series is handed in again until the next weekly close):
+  // the pivots of a given window never change, so this is a pure memo on the series.
+  return s.derived(`sr-window:${start}:${end}:${pw.left}:${pw.right}`, () => {
     const cols = {
       openTime: s.openTime.subarray(start, end),
       closeTime: s.closeTime.subarray(start, end),
@@ -340,10 +328,9 @@ function seriesWindow(s: CandleSeries, now: number, lookback: number, pw: PivotW
     };
     // Fewer candles than one pivot needs: the caller reports the timeframe missing and reads no pivots.
     const pivots = end - start >= pw.left + pw.right + 1 ? swingPivots(cols.high, cols.low, pw) : [];
-    w = { length: end - start, cols, pivots };
-    memo.set(key, w);
-  }
-  return w;
+    const w: PivotWindowData = { length: end - start, cols, pivots };
+    return w;
+  });
 }
 
 /**

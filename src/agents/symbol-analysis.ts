@@ -48,7 +48,7 @@ import { type MomentumOptions, type MomentumOutput, momentumMinCandles, resolveM
 import type { OrderFlowOptions, OrderFlowOutput } from "./order-flow.js";
 import { type PriceActionOptions, type PriceActionOutput, resolvePriceActionOptions } from "./price-action.js";
 import { AGENTS } from "./registry.js";
-import { seriesCacheOf } from "./series-cache.js";
+import { seriesCacheOf, unknownLineage } from "./series-cache.js";
 import type { SrDetectorOptionsInput, SrOutput } from "./sr-detector.js";
 import type { VolumeProfileOptions, VolumeProfileOutput } from "./volume-profile.js";
 import type { VolumeSpikeOptions, VolumeSpikeOutput } from "./volume-spike.js";
@@ -286,11 +286,12 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
   for (const [tf, count] of o.reads) {
     const key = `${symbol}|${tf}`;
     const label = `${symbol} ${tf}`;
+    const read = (n: number) => view.closedSeries?.(symbol, tf, n) ?? unknownLineage(view.closed(symbol, tf, n));
     if (o.indicatorIntervals.has(tf)) {
-      const full = cache.series(key, view.closed(symbol, tf, count + ANCHOR_SPAN), label);
+      const full = cache.series(key, read(count + ANCHOR_SPAN), label);
       windows.set(tf, full.indicatorWindow(count, tf));
     } else {
-      windows.set(tf, cache.series(key, view.closed(symbol, tf, count), label));
+      windows.set(tf, cache.series(key, read(count), label));
     }
   }
   const raw = new Map<Interval, readonly Candle[]>();

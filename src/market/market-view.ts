@@ -27,6 +27,32 @@ export interface MarketView {
    * them. A view that cannot tell leaves it out, and its answers are never taken as unchanged.
    */
   revision?(symbol: SymbolName): string;
+  /**
+   * closed() with the place of its candles in the view's series (see ClosedSeries): what lets an analysis carry its
+   * columns and indicators forward from one call to the next. A view that cannot say leaves it out.
+   */
+  closedSeries?(symbol: SymbolName, interval: Interval, count: number): ClosedSeries;
+}
+
+/**
+ * Closed candles with where they sit in a view's series: rows [firstRow, firstRow + candles.length) of `lineage`.
+ * Within a lineage a row always holds the same candle (the same values, the same object): a series grows only at its
+ * end (the next closes) and loses rows only at its start (trimming), and when the store changes a candle the view
+ * has handed out, or the series has to reach further back than before, it starts a new lineage. So two answers of
+ * one lineage hold the same candles on their common rows, and an answer with the lineage, first row and length of
+ * an earlier one holds exactly its candles. Lineages are unique within the process.
+ */
+export interface ClosedSeries {
+  readonly candles: readonly Candle[];
+  readonly lineage: number;
+  readonly firstRow: number;
+}
+
+let lineages = 0;
+
+/** A lineage number no series has had before (for MarketView implementations). */
+export function newLineage(): number {
+  return ++lineages;
 }
 
 export interface StoreMarketViewOptions {
@@ -59,15 +85,28 @@ function openTimeSlice(c: readonly Candle[], from: number, to: number): Candle[]
  * Replaces each candle of `fresh` by the candle of `old` with the same open time when every field is equal (both
  * sorted by open time): the same values as the same object, which is how the series cache tells a series continues.
  */
-function keepUnchanged(fresh: Candle[], old: readonly Candle[]): void {
-  let j = 0;
-  for (let i = 0; i < fresh.length; i++) {
-    const c = fresh[i]!;
-    while (j < old.length && old[j]!.openTime < c.openTime) j++;
-    if (j === old.length) return;
-    const o = old[j]!;
-    if (o.openTime === c.openTime && sameCandle(o, c)) fresh[i] = o;
+/**
+ * The lineage and first row of `fresh`, a tail read again from the store, given `old`, the tail it replaces: `old`'s
+ * lineage when `fresh` starts at or after `old`'s first candle, holds every candle of `old` from there on with the
+ * same values in the same order and goes on from its end; a new lineage otherwise (a candle the view handed out has
+ * changed or gone, or `fresh` reaches further back, to rows an earlier answer may have held differently). When the
+ * lineage goes on, the unchanged candles stay the same objects.
+ */
+function continueLineage(fresh: Candle[], old: CacheEntry | undefined): { lineage: number; base: number } {
+  const prev = old?.candles;
+  const head = fresh[0];
+  if (old === undefined || prev === undefined || head === undefined || prev.length === 0) {
+    return { lineage: newLineage(), base: 0 };
   }
+  let j = 0;
+  while (j < prev.length && prev[j]!.openTime < head.openTime) j++;
+  const common = prev.length - j;
+  if (j === prev.length || prev[j]!.openTime !== head.openTime || fresh.length < common) {
+    return { lineage: newLineage(), base: 0 };
+  }
+  for (let k = 0; k < common; k++) if (!sameCandle(prev[j + k]!, fresh[k]!)) return { lineage: newLineage(), base: 0 };
+  for (let k = 0; k < common; k++) fresh[k] = prev[j + k]!;
+  return { lineage: old.lineage, base: old.base + j };
 }
 
 function sameCandle(a: Candle, b: Candle): boolean {
@@ -100,6 +139,9 @@ const READ_AHEAD = 256;
 interface CacheEntry {
   /** Closed candles, oldest first: the tail of the series as of `asOf`. */
   candles: Candle[];
+  /** The ClosedSeries lineage of these candles, and the row of candles[0] in it. */
+  lineage: number;
+  base: number;
   /** True when `candles` reaches back to the start of the stored history. */
   complete: boolean;
   asOf: number;
@@ -140,9 +182,13 @@ export class StoreMarketView implements MarketView {
   }
 
   closed(symbol: string, interval: Interval, count: number): readonly Candle[] {
+    return this.closedSeries(symbol, interval, count).candles;
+  }
+
+  closedSeries(symbol: string, interval: Interval, count: number): ClosedSeries {
     if (!Number.isInteger(count) || count < 0)
       throw new UsageError(`closed(): count must be a whole number >= 0, got ${count}.`);
-    if (count === 0) return [];
+    if (count === 0) return { candles: [], lineage: 0, firstRow: 0 };
     const now = this.clock.now();
     const k = `${symbol}|${interval}`;
     const src = this.reader.source(symbol, interval, now);
@@ -152,18 +198,15 @@ export class StoreMarketView implements MarketView {
       const previous = e;
       // As long as before: a reader asking for fewer candles must not shrink what the others keep.
       const keepCount = Math.max(count, previous?.maxCount ?? 0);
-      e = this.#load(symbol, interval, keepCount, now, version, src?.interval);
-      // Live, every close written to the store changes its version and reloads the tail; the candles that did not
-      // change stay the same objects, so the analysis still recognises its series and extends it.
-      if (previous !== undefined) keepUnchanged(e.candles, previous.candles);
+      // Live, every close written to the store changes its version and reloads the tail; when the candles handed out
+      // did not change, the lineage goes on, so the analysis extends its series instead of starting again.
+      e = this.#load(symbol, interval, keepCount, now, version, src?.interval, previous);
       this.#cache.set(k, e);
     } else if (now > e.asOf) {
       this.#extend(e, symbol, interval, now);
     }
     if (e.candles.length < count && !e.complete) {
-      const shorter = e;
-      e = this.#load(symbol, interval, count, now, version, src?.interval);
-      keepUnchanged(e.candles, shorter.candles);
+      e = this.#load(symbol, interval, count, now, version, src?.interval, e);
       this.#cache.set(k, e);
     }
     // Trimmed only once it holds TRIM_SLACK candles more than it keeps: the tail grows by a candle per close, and
@@ -174,18 +217,20 @@ export class StoreMarketView implements MarketView {
     if (count > e.maxCount) e.maxCount = count;
     const keep = e.maxCount + this.#extra;
     if (e.candles.length > keep + TRIM_SLACK) {
+      e.base += e.candles.length - keep;
       e.candles = e.candles.slice(-keep);
       e.complete = false;
     }
-    // The same array while the tail has not changed (candles are only ever appended to it, or it is replaced), so a
-    // caller can tell "nothing new" by identity — the series cache does, for the higher timeframes that close rarely.
+    // The same array while the tail has not changed (candles are only ever appended to it, or it is replaced): a 4h
+    // or 1d series is asked for at every hourly step and changes at every fourth or 24th.
     if (e.sliceOf !== e.candles || e.sliceLength !== e.candles.length || e.sliceCount !== count) {
       e.slice = e.candles.slice(-count);
       e.sliceOf = e.candles;
       e.sliceLength = e.candles.length;
       e.sliceCount = count;
     }
-    return e.slice!;
+    const candles = e.slice!;
+    return { candles, lineage: e.lineage, firstRow: e.base + e.candles.length - candles.length };
   }
 
   /**
@@ -275,10 +320,21 @@ export class StoreMarketView implements MarketView {
     now: number,
     version: number,
     sourceInterval: Interval | undefined,
+    previous: CacheEntry | undefined,
   ): CacheEntry {
     const want = count + Math.min(this.#extra, count);
     const candles = this.reader.lastClosed(symbol, interval, want, now);
-    return { candles, complete: candles.length < want, asOf: now, version, sourceInterval, maxCount: count };
+    const { lineage, base } = continueLineage(candles, previous);
+    return {
+      candles,
+      lineage,
+      base,
+      complete: candles.length < want,
+      asOf: now,
+      version,
+      sourceInterval,
+      maxCount: count,
+    };
   }
 
   /** Appends candles closed between the cached instant and `now`. */

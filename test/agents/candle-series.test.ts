@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CandleSeries } from "../../src/agents/candle-series.js";
+import { CandleSeries, type SeriesContinuation } from "../../src/agents/candle-series.js";
 import type { Candle } from "../../src/core/candle.js";
 import { bundled } from "../market/helpers.js";
 
@@ -30,6 +30,11 @@ function contents(s: CandleSeries) {
 const win = (from: number, n: number): Candle[] => btc.slice(from, from + n);
 /** The same candles with another volume: a different continuation of a window. */
 const alt: Candle[] = btc.map((c) => ({ ...c, volume: c.volume + 1 }));
+/** A series cut at btc[start] continued by one cut at btc[next]: from the row where it starts, when within it. */
+const after = (series: CandleSeries, start: number, next: number): SeriesContinuation | undefined => {
+  const from = next - start;
+  return from >= 0 && from < series.length ? { series, from } : undefined;
+};
 
 describe("CandleSeries built on a previous one", () => {
   it("equals a fresh series for any next window, overlapping the previous one or not", () => {
@@ -42,7 +47,7 @@ describe("CandleSeries built on a previous one", () => {
         (a, n, shift, m) => {
           const prev = new CandleSeries(win(a, n));
           const b = Math.max(0, a + shift);
-          const next = new CandleSeries(win(b, m), "next", prev);
+          const next = new CandleSeries(win(b, m), "next", after(prev, a, b));
           expect(contents(next)).toEqual(contents(new CandleSeries(win(b, m))));
           // The previous series is untouched by its successor.
           expect(contents(prev)).toEqual(contents(new CandleSeries(win(a, n))));
@@ -71,12 +76,12 @@ describe("CandleSeries built on a previous one", () => {
           for (const { step, other } of steps) {
             // The branch continues with other candles (a corrected volume), so overwriting either is visible.
             const branchCandles = [...win(from + other, 300 - other), ...alt.slice(from + 300, from + 300 + other)];
-            const branch = new CandleSeries(branchCandles, "branch", s);
+            const branch = new CandleSeries(branchCandles, "branch", { series: s, from: other });
             branches.push({ s: branch, candles: branchCandles });
             const tail = s.tail(24 * other);
             made.push({ s: tail, from: from + 300 - 24 * other, n: 24 * other });
             from += step;
-            s = new CandleSeries(win(from, 300), "walk", s);
+            s = new CandleSeries(win(from, 300), "walk", after(s, from - step, from));
             made.push({ s, from, n: 300 });
           }
           for (const x of made) expect(contents(x.s)).toEqual(contents(new CandleSeries(win(x.from, x.n))));
@@ -90,9 +95,22 @@ describe("CandleSeries built on a previous one", () => {
   it("still checks the candles it has not seen: order and closedness", () => {
     const prev = new CandleSeries(win(0, 10));
     const swapped = [...win(1, 9), btc[5]!];
-    expect(() => new CandleSeries(swapped, "swapped", prev)).toThrow(/increasing open-time order \(index 9/);
+    expect(() => new CandleSeries(swapped, "swapped", { series: prev, from: 1 })).toThrow(
+      /increasing open-time order \(index 9/,
+    );
     const forming = [...win(1, 9), { ...btc[10]!, closed: false }];
-    expect(() => new CandleSeries(forming, "forming", prev)).toThrow(/still forming/);
+    expect(() => new CandleSeries(forming, "forming", { series: prev, from: 1 })).toThrow(/still forming/);
+  });
+
+  it("refuses a continuation that does not hold at either end of the shared rows, or starts outside the series", () => {
+    const prev = new CandleSeries(win(0, 10));
+    expect(() => new CandleSeries(win(2, 9), "shifted", { series: prev, from: 1 })).toThrow(
+      /do not continue the series they are said to, from its row 1/,
+    );
+    expect(() => new CandleSeries([...win(1, 8), btc[20]!], "changed end", { series: prev, from: 1 })).toThrow(
+      /do not continue/,
+    );
+    expect(() => new CandleSeries(win(0, 5), "outside", { series: prev, from: 11 })).toThrow(/continues row 11/);
   });
 });
 
@@ -140,7 +158,7 @@ describe("CandleSeries.indicatorWindow: indicators from a time anchor, carried f
     let anchorsSeen = new Set<number>();
     for (let end = 700; end < 1100; end++) {
       const candles = btc.slice(Math.max(0, end - count - 128), end);
-      full = new CandleSeries(candles, "BTCUSDT 1h", full);
+      full = new CandleSeries(candles, "BTCUSDT 1h", full && { series: full, from: 1 });
       const w = full.indicatorWindow(count, "1h");
       expect(w).toBe(full.indicatorWindow(count, "1h"));
       expect(w.candles).toEqual(candles.slice(-count));
@@ -171,7 +189,7 @@ describe("CandleSeries.indicatorWindow: indicators from a time anchor, carried f
     const rsi = Array.from(first.rsi(14));
     const kept = first.rsi(14);
     for (let end = 701; end < 1000; end++) {
-      full = new CandleSeries(btc.slice(end - count - 128, end), "x", full);
+      full = new CandleSeries(btc.slice(end - count - 128, end), "x", { series: full, from: 1 });
       full.indicatorWindow(count, "1h").rsi(14);
     }
     expect(Array.from(kept)).toEqual(rsi);

@@ -48,7 +48,10 @@ function* replay(): Generator<Step> {
       if (p !== undefined && p.end === end) {
         series[tf] = p.series;
       } else {
-        const s = new CandleSeries(candles, `BTCUSDT ${tf}`, p?.series);
+        // The previous window started at max(0, p.end − READS): this one continues it from the row it starts at.
+        const from = p && Math.max(0, end - READS[tf]!) - Math.max(0, p.end - READS[tf]!);
+        const continues = p && from! < p.series.length ? { series: p.series, from: from! } : undefined;
+        const s = new CandleSeries(candles, `BTCUSDT ${tf}`, continues);
         prev.set(tf, { end, series: s });
         series[tf] = s;
         moved.push(tf);

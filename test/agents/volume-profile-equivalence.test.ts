@@ -303,7 +303,7 @@ describe("volume profile results are bit-identical to the code before the speed-
           compared++;
         }
         for (let cut = 1; cut <= 600; cut += 37) {
-          const s = new CandleSeries(series.candles.slice(0, cut), "x", series);
+          const s = new CandleSeries(series.candles.slice(0, cut), "x", { series, from: 0 });
           expect(analyzeVolumeProfile({ candles: s }, options)).toEqual(oracleProfile({ candles: s }, options));
           compared++;
         }

@@ -103,24 +103,62 @@ describe("StoreMarketView", () => {
     const clock = new SimulatedClock(eth[200]!.openTime);
     const v = view(clock);
     expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[99]);
-    // A stream stores the next closed candle: the view shows it at once, and the candles that did not change are
-    // the same objects as before the write (the series cache relies on it to extend the analysis).
-    const first = v.closed("ETHUSDT", "1h", 50);
+    // A stream stores the next closed candle: the view shows it at once, in the same lineage one row on (the series
+    // cache relies on it to extend the analysis), the unchanged candles being the same objects.
+    const first = v.closedSeries("ETHUSDT", "1h", 50);
     t.store.upsert(k, [eth[100]!]);
-    const next = v.closed("ETHUSDT", "1h", 50);
-    expect(next.at(-1)).toEqual(eth[100]);
-    for (let i = 0; i < 49; i++) expect(next[i]).toBe(first[i + 1]);
-    // A live sync stores more: the view shows them at once.
+    const next = v.closedSeries("ETHUSDT", "1h", 50);
+    expect(next.candles.at(-1)).toEqual(eth[100]);
+    expect(next.lineage).toBe(first.lineage);
+    expect(next.firstRow).toBe(first.firstRow + 1);
+    for (let i = 0; i < 49; i++) expect(next.candles[i]).toBe(first.candles[i + 1]);
+    // A live sync stores more: the view shows them at once, still in the same lineage.
     t.store.upsert(k, eth.slice(101, 200));
-    expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[199]);
-    // A correction of an older candle (re-imported data) replaces the cached one.
-    const before198 = v.closed("ETHUSDT", "1h", 3);
+    const synced = v.closedSeries("ETHUSDT", "1h", 3);
+    expect(synced.candles.at(-1)).toEqual(eth[199]);
+    expect(synced.lineage).toBe(first.lineage);
+    expect(synced.firstRow).toBe(first.firstRow + 50 + 97);
+    // A correction of an older candle (re-imported data) replaces the cached one and starts a new lineage: a row
+    // of the old one never holds another candle.
+    const before198 = v.closedSeries("ETHUSDT", "1h", 3);
     const fixed: Candle = { ...(eth[198] as Candle), volume: eth[198]!.volume + 1 };
     t.store.upsert(k, [fixed]);
-    const after198 = v.closed("ETHUSDT", "1h", 3);
-    expect(after198[1]).toEqual(fixed);
-    expect(after198[1]).not.toBe(before198[1]);
-    expect(after198[0]).toBe(before198[0]);
+    const after198 = v.closedSeries("ETHUSDT", "1h", 3);
+    expect(after198.candles[1]).toEqual(fixed);
+    expect(after198.candles[0]).toEqual(before198.candles[0]);
+    expect(after198.lineage).not.toBe(before198.lineage);
+    // The plain answer is the same candles.
+    expect(v.closed("ETHUSDT", "1h", 3)).toEqual(after198.candles);
+  });
+
+  it("keeps rows stable within a lineage along a replay, whatever each reader asks for", () => {
+    const k = key("SOLUSDT", "1h");
+    const sol = bundled("spot", "SOLUSDT", "1h");
+    t.store.upsert(k, sol.slice(0, 3000));
+    const clock = new SimulatedClock(sol[1000]!.openTime);
+    const v = view(clock);
+    const seen = new Map<string, Candle>();
+    let lineages = 0;
+    let last = -1;
+    for (let i = 1000; i < 2200; i += 7) {
+      clock.set(sol[i]!.openTime);
+      for (const count of [1, 24, 300, 700]) {
+        const r = v.closedSeries("SOLUSDT", "1h", count);
+        expect(r.candles).toEqual(sol.slice(Math.max(0, i - count), i));
+        if (r.lineage !== last && i > 1000) lineages++;
+        last = r.lineage;
+        r.candles.forEach((c, j) => {
+          const at = `${r.lineage}:${r.firstRow + j}`;
+          const before = seen.get(at);
+          if (before !== undefined) expect(c).toBe(before);
+          seen.set(at, c);
+        });
+      }
+    }
+    // At the first instant each longer read reaches further back than the tail held, which starts a lineage (rows
+    // before the tail's first are not known to be unchanged); from then on the series stays in one.
+    expect(lineages).toBe(0);
+    expect(seen.size).toBeGreaterThan(1500);
   });
 
   it("shows a streamed forming candle while it contains now, then falls back to the store", () => {
