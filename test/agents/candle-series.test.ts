@@ -31,7 +31,7 @@ const win = (from: number, n: number): Candle[] => btc.slice(from, from + n);
 /** The same candles with another volume: a different continuation of a window. */
 const alt: Candle[] = btc.map((c) => ({ ...c, volume: c.volume + 1 }));
 /** A series cut at btc[start] continued by one cut at btc[next]: from the row where it starts, when within it. */
-const after = (series: CandleSeries, start: number, next: number): SeriesContinuation | undefined => {
+const continuing = (series: CandleSeries, start: number, next: number): SeriesContinuation | undefined => {
   const from = next - start;
   return from >= 0 && from < series.length ? { series, from } : undefined;
 };
@@ -47,7 +47,7 @@ describe("CandleSeries built on a previous one", () => {
         (a, n, shift, m) => {
           const prev = new CandleSeries(win(a, n));
           const b = Math.max(0, a + shift);
-          const next = new CandleSeries(win(b, m), "next", after(prev, a, b));
+          const next = new CandleSeries(win(b, m), "next", continuing(prev, a, b));
           expect(contents(next)).toEqual(contents(new CandleSeries(win(b, m))));
           // The previous series is untouched by its successor.
           expect(contents(prev)).toEqual(contents(new CandleSeries(win(a, n))));
@@ -81,7 +81,7 @@ describe("CandleSeries built on a previous one", () => {
             const tail = s.tail(24 * other);
             made.push({ s: tail, from: from + 300 - 24 * other, n: 24 * other });
             from += step;
-            s = new CandleSeries(win(from, 300), "walk", after(s, from - step, from));
+            s = new CandleSeries(win(from, 300), "walk", continuing(s, from - step, from));
             made.push({ s, from, n: 300 });
           }
           for (const x of made) expect(contents(x.s)).toEqual(contents(new CandleSeries(win(x.from, x.n))));
