@@ -4,9 +4,10 @@
  * agents over four to six timeframes — per symbol per cycle). Peers publish tens of thousands of 1m candles per
  * second for event-driven engines whose strategies update a few indicators per candle.
  *
- * The hourly scenario runs twice: on one thread, and with its analyses spread over one thread per core (at least two;
+ * The hourly scenario runs three times: on one thread, on one thread without the exact pre-filter (every analysis
+ * made, as before it existed), and with its analyses spread over one thread per core (at least two;
  * worker threads started from the sources here, through tsx, which costs each about half a second more than the
- * compiled build `cma backtest` runs). Both must give the same digest.
+ * compiled build `cma backtest` runs). All must give the same digest.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -40,6 +41,8 @@ export interface BacktestScenarioResult {
   readonly trades: number;
   /** Threads that analysed the symbols (the main thread and its workers). */
   readonly threads: number;
+  /** Analyses the exact pre-filter left out (they could not signal); 0 when it was off. */
+  readonly screenedOut: number;
   /** SHA-256 of every signal and trade (16 hex digits): equal across thread counts, or the merge is wrong. */
   readonly digest: string;
   readonly wallMs: number;
@@ -62,6 +65,8 @@ interface Scenario {
   readonly days: number;
   readonly momentum: readonly ("15m" | "1h" | "4h")[];
   readonly threads: number;
+  /** Run with the exact pre-filter (the default); false: every analysis made, to show what it saves. */
+  readonly prefilter: boolean;
 }
 
 /**
@@ -79,10 +84,12 @@ function scenarios(months: number): Scenario[] {
     days: months * 30,
     momentum: ["1h", "4h"],
     threads: 1,
+    prefilter: true,
   };
   const threads = Math.max(2, defaultWorkerCount());
   return [
     hourly,
+    { ...hourly, name: "hourly cycles, 1h data, no pre-filter", prefilter: false },
     { ...hourly, name: `hourly cycles, 1h data, ${threads} threads`, threads },
     {
       name: "15m cycles, 5m data",
@@ -93,6 +100,7 @@ function scenarios(months: number): Scenario[] {
       days: Math.min(80, months * 15),
       momentum: ["15m", "1h", "4h"],
       threads: 1,
+      prefilter: true,
     },
   ];
 }
@@ -127,6 +135,7 @@ async function runScenario(sc: Scenario): Promise<BacktestScenarioResult> {
       to,
       broker: { taker_fee: 0.001 },
       workers: sc.threads,
+      prefilter: sc.prefilter,
       onProgress: () => {
         if (++steps % 50 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
       },
@@ -147,6 +156,7 @@ async function runScenario(sc: Scenario): Promise<BacktestScenarioResult> {
       signals: r.signals.length,
       trades: r.trades.length,
       threads: r.parallel?.threads ?? 1,
+      screenedOut: r.screenedOut,
       digest: createHash("sha256")
         .update(JSON.stringify({ signals: r.signals, trades: r.trades }))
         .digest("hex")

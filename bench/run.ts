@@ -47,7 +47,7 @@ const SUITES: Record<string, Suite> = {
   },
   backtest: {
     description:
-      "the full backtest pipeline (orchestrator, agents, synthesis, paper desk) on bundled candles, on one thread and spread over one per core",
+      "the full backtest pipeline (orchestrator, agents, synthesis, paper desk) on bundled candles, on one thread (with and without the exact pre-filter) and spread over one per core",
     async run(quick) {
       const data = await benchBacktest(quick ? { months: 1 } : {});
       return { data, summary: backtestSummary(data) };
@@ -72,6 +72,7 @@ function backtestSummary(r: BacktestBenchResult): string {
           ["cycles / analyses", `${fmt(x.cycles)} (${x.cycleInterval}) / ${fmt(x.analyses)}`],
           [`${x.dataInterval} candles replayed`, fmt(x.candlesProcessed)],
           ["signals / paper trades", `${fmt(x.signals)} / ${fmt(x.trades)}`],
+          ["analyses left out by the pre-filter", fmt(x.screenedOut)],
           ["threads / digest of signals and trades", `${x.threads} / ${x.digest}`],
           ["wall time", `${fmt(x.wallMs / 1000, 2)} s`],
           [`${x.dataInterval} candles per second`, fmt(x.candlesPerSecond)],

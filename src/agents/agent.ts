@@ -75,6 +75,9 @@ export interface AgentContext {
   outputOf<O extends object>(agent: AgentDefinition<any, O, string, any>): O;
   /** Records a part left out for lack of history. */
   missing(part: MissingPart): void;
+  /** While screening (see AgentDefinition.screen): the screen of an agent listed in `after`. */
+  // biome-ignore lint/suspicious/noExplicitAny: any agent's options
+  screenOf<S extends object>(agent: AgentDefinition<any, any, string, any>): S;
 }
 
 /** The agent's config section: its key in the YAML file, its schema, and how its values become the agent's options. */
@@ -117,6 +120,15 @@ export interface AgentDefinition<
   analyze(context: AgentContext, options: Options): Output;
   /** Why its output holds no result for this symbol (e.g. no taker volume in spot dumps), or null when it does. */
   unavailable(output: Output): string | null;
+  /**
+   * Its part in the exact pre-filter (screenSymbol, src/signals/screen.ts), which tells, cheaply, that no signal can
+   * come out of an analysis so that it need not be made: "full" when `analyze` is cheap and synthesis needs its
+   * output as it is (it then runs as usual); or a cheap function returning what bounds the agent's contribution
+   * (the S/R detector's candidate bands, price action's strongest possible breakouts), which may read the screens
+   * of the agents in `after` (context.screenOf). Without it, the agent does not run while screening: synthesis
+   * must then be able to bound its part without it, or not read it at all.
+   */
+  readonly screen?: "full" | ((context: AgentContext, options: Options) => object);
   /** Its output as evidence (see AgentEvidence). Without it, the agent records none. */
   evidence?(output: Output): AgentEvidence;
   /**

@@ -358,6 +358,7 @@ export const momentumAgent: AgentDefinition<MomentumOptions, MomentumOutput, "mo
   },
   resolve: (given) => resolveMomentumOptions(given),
   reads: (o, s) => o.timeframes.map((interval) => ({ interval, candles: s.candles, indicators: true })),
+  screen: "full",
   analyze(ctx, o) {
     const candles: Partial<Record<Interval, CandleSeries>> = {};
     for (const tf of o.timeframes) candles[tf] = ctx.series(tf);

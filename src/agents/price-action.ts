@@ -32,7 +32,7 @@ import { DAY, HOUR, MINUTE, WEEK } from "../core/interval.js";
 import { z } from "zod";
 import { duration, int, interval, list, num, oneOf } from "../core/config-schema.js";
 import type { AgentDefinition } from "./agent.js";
-import { srDetectorAgent } from "./sr-detector.js";
+import { type SrScreen, srDetectorAgent } from "./sr-detector.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries, lastClosedBy } from "./candle-series.js";
 
@@ -353,6 +353,45 @@ function breakoutsAt(s: CandleSeries, at: number, zones: readonly PriceBand[], o
   return out.sort((a, b) => b.strength - a.strength);
 }
 
+/**
+ * Price action's part in the exact pre-filter: the strongest breakout up and down (strength 0–1, or −1 for none) at
+ * the candle `barsAgo` before the latest closed one, against `bands` — the S/R detector's candidate bands, a
+ * superset of its zones with the same edges. The breakouts analyzePriceAction finds at that candle are among these
+ * (the range breakout is the same; a zone's breakout is its band's), so neither its `breakouts` (barsAgo 0) nor a
+ * `lastBreakout` from that candle is stronger. Beyond recentBars, or before the second candle, there is none.
+ * Worked out per candle when asked: synthesis asks only for the few candles it lets a breakout count from.
+ */
+export interface PriceActionScreen {
+  readonly recentBars: number;
+  strongest(barsAgo: number): { readonly up: number; readonly down: number };
+}
+
+export function priceActionScreen(
+  candles: CandleSeries,
+  bands: readonly PriceBand[],
+  options?: Partial<PriceActionOptions>,
+): PriceActionScreen {
+  const o = resolvePriceActionOptions(options);
+  const last = candles.length - 1;
+  const memo = new Map<number, { up: number; down: number }>();
+  return {
+    recentBars: o.recentBars,
+    strongest(barsAgo) {
+      let found = memo.get(barsAgo);
+      if (found === undefined) {
+        found = { up: -1, down: -1 };
+        if (barsAgo >= 0 && barsAgo < o.recentBars && last - barsAgo >= 1) {
+          for (const b of breakoutsAt(candles, last - barsAgo, bands, o)) {
+            if (b.strength > found[b.direction]) found[b.direction] = b.strength;
+          }
+        }
+        memo.set(barsAgo, found);
+      }
+      return found;
+    },
+  };
+}
+
 function volatility(atrs: Float64Array, last: number, o: PriceActionOptions): PriceActionResult["volatility"] {
   const atrNow = atrs[last]!;
   const first = last - o.atrBaselinePeriod + 1;
@@ -441,6 +480,8 @@ export const priceActionAgent: AgentDefinition<
       o,
     ),
   }),
+  screen: (ctx, o) =>
+    priceActionScreen(ctx.series(ctx.settings.baseInterval), ctx.screenOf<SrScreen>(srDetectorAgent).bands, o),
   evidence: ({ priceAction: pa }) => ({
     breakout: pa.lastBreakout ? pa.lastBreakout.direction : "none",
     breakout_kind: pa.lastBreakout ? pa.lastBreakout.kind : null,

@@ -35,7 +35,7 @@ import { type SwingPivot, swingPivots } from "../indicators/index.js";
 import { z } from "zod";
 import { bool, int, interval, list, num } from "../core/config-schema.js";
 import { round } from "../core/round.js";
-import type { AgentDefinition } from "./agent.js";
+import type { AgentContext, AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 import { closedWindow } from "./closed-window.js";
@@ -584,6 +584,51 @@ function zoneSummaries(input: SrInput, o: SrDetectorOptions): SrOutput & { missi
 
 /** Steps 1–3 of the module comment: windows and pivots, the zone layout, and the touches of every band. */
 function frames(input: SrInput, o: SrDetectorOptions) {
+  const tol = o.confluence_tolerance;
+  const { used, missing, layout, carry } = zoneLayout(input, o);
+  const { bands } = layout;
+  const clusters = bands.low.length;
+
+  // 3. Touches per timeframe, of every band: a band's count depends only on its own bounds (sr-touches.ts), so the
+  // bands dropped below change nothing for the others, and the counts outlive a price move across max_distance.
+  const tallies: TouchTally[] = [];
+  const seen = filled(clusters, -1);
+  for (let u = 0; u < used.length; u++) {
+    tallies.push(windowTouches(used[u]!.data, layout.pivotZone[u]!, bands, tol, seen, carry));
+  }
+
+  // 4. (the callers) Zones: the bands whose centre is within max_distance and that have min_touches; first and last
+  // touch are the min and max over the timeframes.
+  const totalWeight = o.timeframes.reduce((acc, tf) => acc + o.weights[tf]!, 0);
+  return { used, missing, layout, tallies, totalWeight };
+}
+
+/**
+ * The bands the zones can come from, for the exact pre-filter (screenSymbol): every band of steps 1–2 whose centre
+ * is within max_distance of the price. The zones are those of them with min_touches (step 4), with the same low and
+ * high, so whatever a zone's band could cause (a breakout through it, say), one of these bands can too. The
+ * expensive part, counting touches, is left out.
+ */
+export interface SrScreen {
+  readonly bands: readonly { readonly low: Price; readonly high: Price }[];
+}
+
+export function srCandidateBands(input: SrInput, options?: SrDetectorOptionsInput): SrScreen {
+  return candidateBands(input, resolveSrDetectorOptions(options));
+}
+
+function candidateBands(input: SrInput, o: SrDetectorOptions): SrScreen {
+  const { bands } = zoneLayout(input, o).layout;
+  const out: { low: Price; high: Price }[] = [];
+  for (let z = 0; z < bands.low.length; z++) {
+    if (Math.abs(bands.centre[z]! - input.price) / input.price > o.max_distance) continue;
+    out.push({ low: bands.low[z]!, high: bands.high[z]! });
+  }
+  return { bands: out };
+}
+
+/** Steps 1–2 of the module comment: windows and pivots, and the zone layout (reused while it fits). */
+function zoneLayout(input: SrInput, o: SrDetectorOptions) {
   const { price, now } = input;
   if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
     throw new UsageError(`${AGENT}: price must be a finite number > 0, got ${String(price)}.`);
@@ -638,21 +683,7 @@ function frames(input: SrInput, o: SrDetectorOptions) {
     if (rejected !== undefined) carry = matchClusters(layout, rejected);
   }
   for (const u of used) u.data.layout = layout;
-  const { bands } = layout;
-  const clusters = bands.low.length;
-
-  // 3. Touches per timeframe, of every band: a band's count depends only on its own bounds (sr-touches.ts), so the
-  // bands dropped below change nothing for the others, and the counts outlive a price move across max_distance.
-  const tallies: TouchTally[] = [];
-  const seen = filled(clusters, -1);
-  for (let u = 0; u < used.length; u++) {
-    tallies.push(windowTouches(used[u]!.data, layout.pivotZone[u]!, bands, tol, seen, carry));
-  }
-
-  // 4. (the callers) Zones: the bands whose centre is within max_distance and that have min_touches; first and last
-  // touch are the min and max over the timeframes.
-  const totalWeight = o.timeframes.reduce((acc, tf) => acc + o.weights[tf]!, 0);
-  return { used, missing, layout, tallies, totalWeight };
+  return { used, missing, layout, carry };
 }
 
 function finish(
@@ -789,6 +820,12 @@ const configSection = z
  * finest interval read, else the latest close). A timeframe without enough candles for one pivot is listed in the
  * analysis's `missing`.
  */
+function srInput(ctx: AgentContext, o: SrDetectorOptions): SrInput {
+  const candles: Partial<Record<Interval, CandleSeries>> = {};
+  for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
+  return { candles, price: ctx.price, now: ctx.now };
+}
+
 export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_detector", typeof configSection> = {
   name: AGENT,
   title: "S/R Detection Agent",
@@ -810,9 +847,7 @@ export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_d
   resolve: (given) => resolveSrDetectorOptions(given),
   reads: (o) => o.timeframes.map((interval) => ({ interval, candles: o.lookback, indicators: false })),
   analyze(ctx, o) {
-    const candles: Partial<Record<Interval, CandleSeries>> = {};
-    for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
-    const sr = zoneSummaries({ candles, price: ctx.price, now: ctx.now }, o);
+    const sr = zoneSummaries(srInput(ctx, o), o);
     for (const m of sr.missing) {
       ctx.missing({
         part: "zones",
@@ -824,6 +859,7 @@ export const srDetectorAgent: AgentDefinition<SrDetectorOptions, SrOutput, "sr_d
     }
     return { zones: sr.zones, nearestSupport: sr.nearestSupport, nearestResistance: sr.nearestResistance };
   },
+  screen: (ctx, o) => candidateBands(srInput(ctx, o), o),
   evidence: (out) => {
     const strongest = out.zones[0];
     return {

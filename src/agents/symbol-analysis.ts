@@ -199,6 +199,19 @@ function resolve(given: Partial<SymbolAnalysisOptions> = {}): Resolved {
     agent,
     options: agent.resolve(optionsOf(given, agent.optionsKey) as never),
   }));
+  for (const { agent } of agents) {
+    // A screen must not wait for an output that screening does not make (see AgentDefinition.screen).
+    for (const d of agent.after ?? []) {
+      if (agent.screen === "full" && d.screen !== "full") {
+        throw new UsageError(
+          `${WHAT}: agent ${agent.name} is screened in full but runs after ${d.name}, which is not.`,
+        );
+      }
+      if (typeof agent.screen === "function" && d.screen === undefined) {
+        throw new UsageError(`${WHAT}: agent ${agent.name} has a screen but runs after ${d.name}, which has none.`);
+      }
+    }
+  }
   const momentum = resolveMomentumOptions(given.momentum);
   const priceAction = resolvePriceActionOptions(given.priceAction);
   const snapshotNeed = Math.max(momentumMinCandles(momentum), priceAction.atrPeriod + 1);
@@ -276,7 +289,16 @@ function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resol
   return resolvedByOptions(options ?? DEFAULTS);
 }
 
-function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?: AgentTimings): SymbolAnalysis {
+/** What both an analysis and a screen start from: the windows read, the history checked, the latest price. */
+interface Prepared {
+  readonly now: number;
+  readonly raw: ReadonlyMap<Interval, readonly Candle[]>;
+  readonly series: (tf: Interval) => CandleSeries;
+  readonly price: number;
+  readonly priceSource: "forming" | "closed";
+}
+
+function prepare(view: MarketView, symbol: string, o: Resolved): Prepared {
   const now = view.now();
   const cache = seriesCacheOf(view);
   // Series with indicators are read ANCHOR_SPAN candles further back, so their indicators can start at the anchor
@@ -305,8 +327,12 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
     if (s === undefined) throw new UsageError(`${WHAT}: an agent read ${tf}, which it did not declare in its reads.`);
     return s;
   };
-
   const { price, priceSource } = latestPrice(view, symbol, raw);
+  return { now, raw, series, price, priceSource };
+}
+
+function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?: AgentTimings): SymbolAnalysis {
+  const { now, raw, series, price, priceSource } = prepare(view, symbol, o);
 
   const missing: MissingPart[] = [];
   const timeframes: Partial<Record<Interval, TimeframeSnapshot>> = {};
@@ -338,6 +364,9 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
       return out as O;
     },
     missing: (part) => missing.push(part),
+    screenOf(agent: AnyAgent): never {
+      throw new UsageError(`${WHAT}: ${agent.name}'s screen was read outside screening.`);
+    },
   };
   for (const { agent, options } of o.agents) {
     const t0 = timings ? performance.now() : 0;
@@ -358,6 +387,65 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
   };
   for (const agent of o.published) Object.assign(analysis, outputs.get(agent));
   return checked(analysis as unknown as SymbolAnalysis);
+}
+
+/**
+ * The cheap part of an analysis, for the exact pre-filter (src/signals/screen.ts): the agents whose `screen` is
+ * "full", as they are, and the screens of those that have one, by agent name. It reads the same windows and fails
+ * on too little history exactly as analyzeSymbol does. Not checked for JSON safety: it never leaves the process.
+ */
+export interface SymbolScreen {
+  readonly symbol: string;
+  readonly time: number;
+  readonly price: number;
+  /** The outputs of the agents screened in full (their fields, as on the analysis). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  /** The screens of the agents that have a screen function, by agent name. */
+  readonly screens: ReadonlyMap<string, object>;
+}
+
+export function screenSymbol(
+  view: MarketView,
+  symbol: string,
+  options?: Partial<SymbolAnalysisOptions>,
+  timings?: AgentTimings,
+): SymbolScreen {
+  const o = resolvedFor(options);
+  const { now, series, price } = prepare(view, symbol, o);
+  const outputs = new Map<AnyAgent, object>();
+  const screens = new Map<AnyAgent, object>();
+  const context: AgentContext = {
+    symbol,
+    now,
+    price,
+    settings: o.settings,
+    series,
+    outputOf<O extends object>(agent: AnyAgent): O {
+      const out = outputs.get(agent);
+      if (out === undefined) throw new UsageError(`${WHAT}: ${agent.name}'s output was read while screening.`);
+      return out as O;
+    },
+    screenOf<S extends object>(agent: AnyAgent): S {
+      const out = screens.get(agent);
+      if (out === undefined) throw new UsageError(`${WHAT}: ${agent.name} has no screen, or it has not run yet.`);
+      return out as S;
+    },
+    // What is missing is reported by the analysis, if one is made.
+    missing: () => {},
+  };
+  for (const { agent, options: agentOptions } of o.agents) {
+    const screen = agent.screen;
+    if (screen === undefined) continue;
+    const t0 = timings ? performance.now() : 0;
+    if (screen === "full") outputs.set(agent, agent.analyze(context, agentOptions));
+    else screens.set(agent, screen(context, agentOptions));
+    if (timings) timings.set(agent.name, (timings.get(agent.name) ?? 0) + performance.now() - t0);
+  }
+  const fields: Record<string, unknown> = {};
+  for (const agent of o.published) if (outputs.has(agent)) Object.assign(fields, outputs.get(agent));
+  const byName = new Map<string, object>();
+  for (const [agent, sc] of screens) byName.set(agent.name, sc);
+  return { symbol, time: now, price, outputs: fields, screens: byName };
 }
 
 function checked(a: SymbolAnalysis): SymbolAnalysis {

@@ -278,6 +278,7 @@ export const volumeSpikeAgent: AgentDefinition<
   resolve: (given) => resolveVolumeSpikeOptions(given),
   reads: (_o, s) => [{ interval: s.baseInterval, candles: s.candles, indicators: true }],
   requires: (o, s) => ({ interval: s.baseInterval, candles: volumeSpikeMinCandles(o), what: "volume" }),
+  screen: "full",
   analyze: (ctx, o) => ({ volume: analyzeVolumeSpike({ candles: ctx.series(ctx.settings.baseInterval) }, o) }),
   evidence: ({ volume: v }) => ({
     spike: v.spike,

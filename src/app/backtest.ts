@@ -47,6 +47,11 @@ export interface BacktestParams {
    * spread.
    */
   readonly workers?: number | undefined;
+  /**
+   * Leave out the analyses that cannot signal (the exact pre-filter, src/signals/screen.ts; default true). The
+   * signals and trades are the same either way; false makes every analysis, to measure or to check that.
+   */
+  readonly prefilter?: boolean | undefined;
 }
 
 export interface BacktestResult {
@@ -66,6 +71,8 @@ export interface BacktestResult {
   readonly aborted: boolean;
   /** How the analyses were spread over worker threads; null when they all ran on the main thread. */
   readonly parallel: ParallelAnalysesStats | null;
+  /** Symbol analyses the pre-filter left out (they could not signal): counted in analysesPerSecond all the same. */
+  readonly screenedOut: number;
 }
 
 /**
@@ -112,8 +119,9 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   const signals: Signal[] = [];
   const threads = backtestWorkers(p);
   let parallel: ParallelAnalyses | undefined;
+  const times = replayAnalysisTimes(p.from, p.to, analysisCycleMs(agentOptionsFromConfig(config)));
+  const fullAt = learningReadTimes(times, p.from, p.to, config.learning_agent.update_interval * 1000);
   if (threads > 1) {
-    const times = replayAnalysisTimes(p.from, p.to, analysisCycleMs(agentOptionsFromConfig(config)));
     parallel = new ParallelAnalyses({
       dbPath: p.store.db.name,
       exchange: p.exchange,
@@ -121,12 +129,13 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
       config,
       symbols: p.symbols,
       times,
-      fullAt: learningReadTimes(times, p.from, p.to, config.learning_agent.update_interval * 1000),
+      fullAt,
       threads,
     });
   }
   let cycles = 0;
   let analyses = 0;
+  let screenedOut = 0;
   // The learning agent learns as it goes, from trades closed by the simulated now: the same insights as live.
   // Backtests never write live reports: the caller writes the backtest's own report.
   let system: System;
@@ -145,6 +154,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
       reports: false,
       yieldEveryMs: 5,
       analysisSource: parallel,
+      prefilter: p.prefilter === false ? undefined : { fullAt: new Set(fullAt) },
       onSignal: (s) => signals.push(s),
       onEvent: (e) => {
         if (e.kind !== "cycle") return;
@@ -152,6 +162,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
         // With worker threads, analyses that cannot signal are among the outcomes only.
         const { outcomes, analyses: done } = e.pass;
         analyses += done.size + outcomes.filter((o) => o.error === null && !done.has(o.symbol)).length;
+        screenedOut += outcomes.filter((o) => o.screened).length;
       },
     });
   } catch (e) {
@@ -193,5 +204,6 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
     wallMs: Math.round(wallMs),
     aborted: p.signal?.aborted === true,
     parallel: parallel?.stats ?? null,
+    screenedOut,
   };
 }

@@ -69,6 +69,8 @@ export interface SystemSpec {
   readonly reports: boolean;
   /** Analyses computed elsewhere (a backtest's worker threads); see OrchestratorOptions.analysisSource. */
   readonly analysisSource?: AnalysisSource | undefined;
+  /** The exact pre-filter; see OrchestratorOptions.prefilter. */
+  readonly prefilter?: { readonly fullAt?: ReadonlySet<number> | undefined } | undefined;
   readonly settleMs?: number | undefined;
   readonly yieldEveryMs?: number | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
@@ -124,6 +126,7 @@ export function composeSystem(spec: SystemSpec): System {
     learning,
     autoOptimizer: optimizer,
     analysisSource: spec.analysisSource,
+    prefilter: spec.prefilter,
     onSignal: spec.onSignal,
     onEvent: spec.onEvent,
     logger: spec.logger,

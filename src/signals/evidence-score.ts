@@ -112,7 +112,7 @@ export function breakoutValue(strength: number): number {
   return 0.5 + 0.5 * Math.min(1, Math.max(0, strength));
 }
 
-function momentumItems(a: SymbolAnalysis, o: SynthesisOptions): SignedItem[] {
+export function momentumItems(a: Pick<SymbolAnalysis, "momentum">, o: SynthesisOptions): SignedItem[] {
   const m = a.momentum;
   const frames = Object.entries(m.timeframes) as [Interval, NonNullable<(typeof m.timeframes)[Interval]>][];
   const n = frames.length;

@@ -19,3 +19,15 @@ export interface LearningInsight {
  * without one (cannotSignal in synthesis.ts), which is what lets a backtest skip work for such analyses.
  */
 export const MAX_CONTEXT_MULTIPLIER = 1.5;
+
+/**
+ * The most any insight the learning agent could give right now adds (adjust, clamped as synthesis clamps it) and
+ * multiplies by, over every setup of one direction, the neutral "no insight" (0 and 1) included. For the exact
+ * pre-filter (screen.ts): with these, an analysis whose evidence cannot reach min_confidence cannot with its insight.
+ */
+export interface InsightCeiling {
+  readonly adjust: number;
+  readonly multiplier: number;
+}
+
+export const NO_INSIGHT: InsightCeiling = { adjust: 0, multiplier: 1 };

@@ -10,12 +10,14 @@ import {
   type AgentTimings,
   analysisAgents,
   analyzeSymbol,
+  screenSymbol,
   type SymbolAnalysis,
   type SymbolAnalysisOptions,
 } from "../../agents/symbol-analysis.js";
 import type { MarketView } from "../../market/market-view.js";
-import type { LearningInsight } from "../../signals/learning-insight.js";
-import type { Signal } from "../../signals/signal.js";
+import type { InsightCeiling, LearningInsight } from "../../signals/learning-insight.js";
+import { screenedOut } from "../../signals/screen.js";
+import type { Direction, Signal } from "../../signals/signal.js";
 import {
   type SignalCooldown,
   type SynthesisOptions,
@@ -42,6 +44,8 @@ export interface SymbolOutcome {
   readonly error: string | null;
   /** Parts of the analysis that had no result (e.g. order flow on spot candles without taker volume). */
   readonly unavailable: readonly string[];
+  /** True when the pre-filter left the analysis out (it could not signal); its unavailable parts are then unknown. */
+  readonly screened?: true;
 }
 
 export interface AnalysisPass {
@@ -86,6 +90,19 @@ export interface AnalysisPassParams {
    * symbol at this time, the analysis is computed here as usual.
    */
   readonly source?: AnalysisSource | undefined;
+  /**
+   * The exact pre-filter (src/signals/screen.ts): a symbol whose analysis cannot signal, as its cheap part shows
+   * whatever the learning agent could add, is not analysed; its outcome says so. For backtests and trials, where
+   * nothing but the signals reads the analyses (live passes make every analysis: the reports show them).
+   */
+  readonly prefilter?: Prefilter | undefined;
+}
+
+export interface Prefilter {
+  /** The learning agent's InsightCeiling for a direction at a time (NO_INSIGHT without a learning agent). */
+  readonly insight: (direction: Direction, time: number) => InsightCeiling;
+  /** Times whose whole analyses are needed all the same (the learning agent reads the latest ones then). */
+  readonly fullAt?: ReadonlySet<number> | undefined;
 }
 
 /**
@@ -174,6 +191,8 @@ function analyzeOne(
     addTimings(timings, pre.agentMs);
   } else {
     try {
+      const out = screened(p, symbol, timings);
+      if (out !== null) return { outcome: out, analysis: null };
       analysis = rememberedAnalysis(p.view, symbol, p.options, p.memory, timings);
     } catch (e) {
       p.memory?.delete(symbol);
@@ -187,6 +206,31 @@ function analyzeOne(
   } finally {
     synthesis.ms += performance.now() - t0;
   }
+}
+
+/**
+ * The outcome of a symbol the pre-filter leaves out, or null when its analysis is to be made: with no pre-filter, at
+ * a time whose analyses are all needed, when the remembered analysis still holds (it costs nothing), or when its
+ * screen shows that a signal is possible. Throws what the screen throws (too little history, like the analysis).
+ */
+function screened(p: AnalysisPassParams, symbol: string, timings: AgentTimings): SymbolOutcome | null {
+  const f = p.prefilter;
+  const time = p.view.now();
+  if (f === undefined || f.fullAt?.has(time)) return null;
+  const last = p.memory?.get(symbol);
+  if (last !== undefined && last.options === p.options && last.revision === p.view.revision?.(symbol)) return null;
+  const screen = screenSymbol(p.view, symbol, p.options, timings);
+  if (!screenedOut(screen, p.synthesis, (d) => f.insight(d, time))) return null;
+  return {
+    symbol,
+    signal: null,
+    reason: `no setup can reach min_confidence ${p.synthesis.min_confidence} (screened before the full analysis)`,
+    confidence: 0,
+    direction: null,
+    error: null,
+    unavailable: [],
+    screened: true,
+  };
 }
 
 /**

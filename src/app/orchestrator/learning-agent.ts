@@ -17,6 +17,7 @@ import { computeMetrics, type TradeMetrics } from "../../learning/metrics.js";
 import type { PaperTrade } from "../../learning/paper-trade.js";
 import { SIGNAL_TYPES, setupContext, type TradeSetup, tradeContext } from "../../learning/setup-context.js";
 import { INTERVALS } from "../../core/interval.js";
+import { type InsightCeiling, NO_INSIGHT } from "../../signals/learning-insight.js";
 import type { Direction } from "../../signals/signal.js";
 import { type SynthesisOptions, synthesizeSignal } from "../../signals/synthesis.js";
 import type { InsightProvider } from "./analysis-cycle.js";
@@ -51,7 +52,10 @@ export class LearningAgent {
   #history: TradeSetup[] = [];
   #historyIds = "";
   #readAt: number | undefined;
-  #neutralFor: { ids: string; byDirection: Map<Direction, boolean> } = { ids: "", byDirection: new Map() };
+  #setupsFor: { ids: string; byDirection: Map<Direction, { neutral: boolean; ceiling: InsightCeiling }> } = {
+    ids: "",
+    byDirection: new Map(),
+  };
   #hypotheses: Hypothesis[];
   #last: LearningUpdate | undefined;
 
@@ -108,24 +112,45 @@ export class LearningAgent {
   }
 
   /**
+   * For the exact pre-filter: the most any setup of `direction` could get from its insight at `time` (NO_INSIGHT's
+   * 0 and 1 included; see InsightCeiling), from the same closed trades the insight reads then.
+   */
+  readonly insightCeiling = (direction: Direction, time: number): InsightCeiling => {
+    const history = this.#refresh(time);
+    if (history.length < this.#o.config.learning_agent.min_trades_before_learning) return NO_INSIGHT;
+    return this.#setups(direction).ceiling;
+  };
+
+  /**
    * True when the similar trades of every setup in `direction` (each signal type with each zone timeframe or none)
-   * give an insight that leaves the score as it is. Worked out once per change of the closed trades.
+   * give an insight that leaves the score as it is.
    */
   #neutral(direction: Direction): boolean {
-    if (this.#neutralFor.ids !== this.#historyIds) this.#neutralFor = { ids: this.#historyIds, byDirection: new Map() };
-    let neutral = this.#neutralFor.byDirection.get(direction);
-    if (neutral === undefined) {
-      neutral = true;
+    return this.#setups(direction).neutral;
+  }
+
+  /** What the insights of every setup in `direction` amount to. Worked out once per change of the closed trades. */
+  #setups(direction: Direction): { neutral: boolean; ceiling: InsightCeiling } {
+    if (this.#setupsFor.ids !== this.#historyIds) this.#setupsFor = { ids: this.#historyIds, byDirection: new Map() };
+    let found = this.#setupsFor.byDirection.get(direction);
+    if (found === undefined) {
+      let neutral = true;
+      let adjust = NO_INSIGHT.adjust;
+      let multiplier = NO_INSIGHT.multiplier;
       const options = this.#insightOptions();
       for (const signalType of SIGNAL_TYPES) {
         for (const zoneTimeframe of [null, ...INTERVALS]) {
           const i = learningInsight(this.#history, { signalType, zoneTimeframe }, direction, options);
-          if (i !== null && (i.confidenceAdjustment !== 0 || i.contextMultiplier !== 1)) neutral = false;
+          if (i === null) continue;
+          if (i.confidenceAdjustment !== 0 || i.contextMultiplier !== 1) neutral = false;
+          adjust = Math.max(adjust, i.confidenceAdjustment);
+          multiplier = Math.max(multiplier, i.contextMultiplier);
         }
       }
-      this.#neutralFor.byDirection.set(direction, neutral);
+      found = { neutral, ceiling: { adjust, multiplier } };
+      this.#setupsFor.byDirection.set(direction, found);
     }
-    return neutral;
+    return found;
   }
 
   /** One learning cycle at `now`; `analyses` are the latest per symbol (their levels feed the knowledge base). */

@@ -28,6 +28,7 @@ import {
 import type { CandleStore } from "../../market/candle-store.js";
 import { StoreMarketView } from "../../market/market-view.js";
 import { selectUniverse } from "../../market/universe.js";
+import { MAX_CONTEXT_MULTIPLIER, NO_INSIGHT } from "../../signals/learning-insight.js";
 import type { Signal } from "../../signals/signal.js";
 import { SignalCooldown, type SynthesisOptions } from "../../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "../agent-options.js";
@@ -38,6 +39,7 @@ import {
   type AnalysisSource,
   analyzeUniverse,
   type InsightProvider,
+  type Prefilter,
 } from "./analysis-cycle.js";
 import { type FeedPass, MarketFeed } from "./market-feed.js";
 import type { OptimizationRecord, Optimizer } from "./optimization.js";
@@ -126,6 +128,11 @@ export interface OrchestratorOptions {
    * not have is computed as usual. Only for a fixed configuration: it knows nothing of auto_optimize's adoptions.
    */
   readonly analysisSource?: AnalysisSource | undefined;
+  /**
+   * Leave out the analyses that cannot signal (the exact pre-filter, AnalysisPassParams.prefilter), except at the
+   * times in `fullAt`. For backtests: a live run's reports show every analysis.
+   */
+  readonly prefilter?: { readonly fullAt?: ReadonlySet<number> | undefined } | undefined;
   /** Re-tunes the parameters every learning_agent.optimization_interval when learning_agent.auto_optimize is on. */
   readonly autoOptimizer?: Optimizer | undefined;
   /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
@@ -455,6 +462,7 @@ export class Orchestrator {
       yieldEveryMs: this.#o.yieldEveryMs ?? 0,
       memory: this.#memory,
       source: this.#o.analysisSource,
+      prefilter: this.#prefilter(),
       onSignal: (s, a) => {
         this.#pendingSignals.push(s);
         this.#signalsTotal++;
@@ -490,6 +498,18 @@ export class Orchestrator {
       signals: pass.signals.length,
     };
     this.#o.onEvent?.({ kind: "cycle", pass, feed, durationMs });
+  }
+
+  #prefilter(): Prefilter | undefined {
+    const p = this.#o.prefilter;
+    if (p === undefined) return undefined;
+    const learning = this.#o.learning;
+    if (this.#o.insight !== undefined) {
+      // An insight provider of its own: bounded only by what synthesis accepts from any insight.
+      const widest = { adjust: this.#synthesis.weights.learning, multiplier: MAX_CONTEXT_MULTIPLIER };
+      return { insight: () => widest, fullAt: p.fullAt };
+    }
+    return { insight: learning ? learning.insightCeiling : () => NO_INSIGHT, fullAt: p.fullAt };
   }
 
   #startOptimization(now: number, signal: AbortSignal | undefined): void {
