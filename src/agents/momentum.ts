@@ -24,7 +24,7 @@ import { INTERVALS, type Interval, isInterval } from "../core/interval.js";
 import { UsageError } from "../core/errors.js";
 import { macdLookback, rsiLookback, swingPivots } from "../indicators/index.js";
 import { round } from "../core/round.js";
-import type { AgentDefinition } from "./agent.js";
+import type { AgentContext, AgentDefinition } from "./agent.js";
 import { checkInRange, checkPositive, checkWhole, withDefaults, ResolvedOptions } from "./agent-options.js";
 import { CandleSeries } from "./candle-series.js";
 
@@ -166,8 +166,51 @@ export function rsiStatus(rsi: number, oversold: number, overbought: number): Rs
 
 export function analyzeMomentum(input: MomentumInput, options?: Partial<MomentumOptions>): MomentumResult {
   const o = resolveMomentumOptions(options);
+  const { timeframes, missing, oversoldOn, overboughtOn } = eachFrame(input, o, momentumFrame);
+  const status: RsiStatus =
+    oversoldOn.length > 0 && overboughtOn.length === 0
+      ? "oversold"
+      : overboughtOn.length > 0 && oversoldOn.length === 0
+        ? "overbought"
+        : "neutral";
+  return { status, oversoldOn, overboughtOn, timeframes, missing };
+}
+
+/**
+ * What synthesis reads of momentum (src/signals/evidence-score.ts), for the exact pre-filter: the RSI extremes, MACD
+ * crosses and divergences per timeframe, each exactly as analyzeMomentum finds them; OBV, which synthesis does not
+ * read, is left out.
+ */
+export interface MomentumScreen {
+  readonly oversoldOn: readonly Interval[];
+  readonly overboughtOn: readonly Interval[];
+  readonly timeframes: Readonly<
+    Partial<Record<Interval, Pick<MomentumFrame, "rsiStatus" | "macdCross" | "divergence">>>
+  >;
+}
+
+export function momentumScreen(input: MomentumInput, options?: Partial<MomentumOptions>): MomentumScreen {
+  const o = resolveMomentumOptions(options);
+  const { timeframes, oversoldOn, overboughtOn } = eachFrame(input, o, (s, opts) => {
+    const rsis = s.rsi(opts.rsiPeriod);
+    const m = s.macd(opts.macdFast, opts.macdSlow, opts.macdSignal);
+    return {
+      rsiStatus: rsiStatus(rsis[s.length - 1]!, opts.oversold, opts.overbought),
+      macdCross: latestCross(m.histogram, s.openTime),
+      divergence: divergence(s, rsis, opts),
+    };
+  });
+  return { oversoldOn, overboughtOn, timeframes };
+}
+
+/** Each timeframe with enough candles for RSI and MACD as `frame` reads it, in the options' order. */
+function eachFrame<F extends { readonly rsiStatus: RsiStatus }>(
+  input: MomentumInput,
+  o: MomentumOptions,
+  frame: (s: CandleSeries, o: MomentumOptions) => F,
+) {
   const need = momentumMinCandles(o);
-  const timeframes: Partial<Record<Interval, MomentumFrame>> = {};
+  const timeframes: Partial<Record<Interval, F>> = {};
   const missing: MissingTimeframe[] = [];
   const oversoldOn: Interval[] = [];
   const overboughtOn: Interval[] = [];
@@ -183,18 +226,12 @@ export function analyzeMomentum(input: MomentumInput, options?: Partial<Momentum
       });
       continue;
     }
-    const frame = momentumFrame(CandleSeries.of(given, `${AGENT} ${tf}`), o);
-    timeframes[tf] = frame;
-    if (frame.rsiStatus === "oversold") oversoldOn.push(tf);
-    if (frame.rsiStatus === "overbought") overboughtOn.push(tf);
+    const f = frame(CandleSeries.of(given, `${AGENT} ${tf}`), o);
+    timeframes[tf] = f;
+    if (f.rsiStatus === "oversold") oversoldOn.push(tf);
+    if (f.rsiStatus === "overbought") overboughtOn.push(tf);
   }
-  const status: RsiStatus =
-    oversoldOn.length > 0 && overboughtOn.length === 0
-      ? "oversold"
-      : overboughtOn.length > 0 && oversoldOn.length === 0
-        ? "overbought"
-        : "neutral";
-  return { status, oversoldOn, overboughtOn, timeframes, missing };
+  return { timeframes, missing, oversoldOn, overboughtOn };
 }
 
 /** One timeframe's momentum; `s` must hold at least momentumMinCandles(o) candles. */
@@ -335,6 +372,12 @@ const configSection = z
  * Momentum on each of its timeframes. Timeframes without enough history are listed in its `missing`, not thrown: a
  * young market still gets RSI on the timeframes it has.
  */
+function momentumSeries(ctx: AgentContext, o: MomentumOptions): Partial<Record<Interval, CandleSeries>> {
+  const candles: Partial<Record<Interval, CandleSeries>> = {};
+  for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
+  return candles;
+}
+
 export const momentumAgent: AgentDefinition<MomentumOptions, MomentumOutput, "momentum", typeof configSection> = {
   name: AGENT,
   title: "Momentum Agent",
@@ -358,12 +401,8 @@ export const momentumAgent: AgentDefinition<MomentumOptions, MomentumOutput, "mo
   },
   resolve: (given) => resolveMomentumOptions(given),
   reads: (o, s) => o.timeframes.map((interval) => ({ interval, candles: s.candles, indicators: true })),
-  screen: "full",
-  analyze(ctx, o) {
-    const candles: Partial<Record<Interval, CandleSeries>> = {};
-    for (const tf of o.timeframes) candles[tf] = ctx.series(tf);
-    return { momentum: analyzeMomentum({ candles }, o) };
-  },
+  screen: (ctx, o) => momentumScreen({ candles: momentumSeries(ctx, o) }, o),
+  analyze: (ctx, o) => ({ momentum: analyzeMomentum({ candles: momentumSeries(ctx, o) }, o) }),
   evidence: ({ momentum: m }) => {
     const e: Record<string, string | number | null> = { status: m.status };
     for (const [tf, f] of Object.entries(m.timeframes)) {

@@ -322,8 +322,6 @@ function breakoutsAt(s: CandleSeries, at: number, zones: readonly PriceBand[], o
   const make = (direction: BreakoutDirection, kind: Breakout["kind"], level: number, zone: PriceBand | null) => {
     const beyond = direction === "up" ? close - level : level - close;
     const distanceAtr = prevAtr > 0 ? beyond / prevAtr : null;
-    const distancePart = distanceAtr === null ? 1 : Math.min(1, distanceAtr);
-    const volumePart = volumeRatio === null ? 0 : Math.min(1, Math.max(0, volumeRatio - 1) / 2);
     return {
       direction,
       kind,
@@ -334,7 +332,7 @@ function breakoutsAt(s: CandleSeries, at: number, zones: readonly PriceBand[], o
       distancePercent: level > 0 ? (beyond / level) * 100 : 0,
       distanceAtr,
       volumeRatio,
-      strength: 0.5 * distancePart + 0.5 * volumePart,
+      strength: breakoutStrength(beyond, prevAtr, volumeRatio),
     };
   };
   const out: Breakout[] = [];
@@ -379,17 +377,55 @@ export function priceActionScreen(
     strongest(barsAgo) {
       let found = memo.get(barsAgo);
       if (found === undefined) {
-        found = { up: -1, down: -1 };
-        if (barsAgo >= 0 && barsAgo < o.recentBars && last - barsAgo >= 1) {
-          for (const b of breakoutsAt(candles, last - barsAgo, bands, o)) {
-            if (b.strength > found[b.direction]) found[b.direction] = b.strength;
-          }
-        }
+        found =
+          barsAgo >= 0 && barsAgo < o.recentBars && last - barsAgo >= 1
+            ? strongestAt(candles, last - barsAgo, bands, o)
+            : { up: -1, down: -1 };
         memo.set(barsAgo, found);
       }
       return found;
     },
   };
+}
+
+/** See the module comment's Strength (shared by the analysis and its screen, so that both compute the same value). */
+function breakoutStrength(beyond: number, prevAtr: number, volumeRatio: number | null): number {
+  const distancePart = prevAtr > 0 ? Math.min(1, beyond / prevAtr) : 1;
+  const volumePart = volumeRatio === null ? 0 : Math.min(1, Math.max(0, volumeRatio - 1) / 2);
+  return 0.5 * distancePart + 0.5 * volumePart;
+}
+
+/** The strongest of breakoutsAt(s, at, zones, o) per direction (−1: none), without building them. */
+function strongestAt(
+  s: CandleSeries,
+  at: number,
+  zones: readonly PriceBand[],
+  o: PriceActionOptions,
+): { up: number; down: number } {
+  const out = { up: -1, down: -1 };
+  const prevAtr = s.atr(o.atrPeriod)[at - 1]!;
+  if (Number.isNaN(prevAtr)) return out;
+  const close = s.close[at]!;
+  const prevClose = s.close[at - 1]!;
+  const volumeRatio = volumeRatioAt(s, at, o.volumePeriod);
+  const atrUnit = o.threshold.unit === "atr";
+  const v = o.threshold.value;
+  const buffer = (level: number) => (atrUnit ? v * prevAtr : v * level);
+  if (at >= o.rangeLookback) {
+    const [hi, lo] = rangeBefore(s, at, o.rangeLookback);
+    if (close > hi + buffer(hi)) out.up = breakoutStrength(close - hi, prevAtr, volumeRatio);
+    else if (close < lo - buffer(lo)) out.down = breakoutStrength(lo - close, prevAtr, volumeRatio);
+  }
+  for (const z of zones) {
+    const up = z.high + buffer(z.high);
+    const down = z.low - buffer(z.low);
+    if (close > up && prevClose <= up)
+      out.up = Math.max(out.up, breakoutStrength(close - z.high, prevAtr, volumeRatio));
+    else if (close < down && prevClose >= down) {
+      out.down = Math.max(out.down, breakoutStrength(z.low - close, prevAtr, volumeRatio));
+    }
+  }
+  return out;
 }
 
 function volatility(atrs: Float64Array, last: number, o: PriceActionOptions): PriceActionResult["volatility"] {

@@ -2,6 +2,7 @@
  * The directional evidence of one analysis: each directional component (price action, momentum, S/R) as weighted,
  * signed items, LONG positive. Synthesis picks the direction from their sum; see synthesis.ts for the rules.
  */
+import type { MomentumScreen } from "../agents/momentum.js";
 import type { SymbolAnalysis, ZoneSummary } from "../agents/symbol-analysis.js";
 import type { Interval } from "../core/interval.js";
 import { formatPrice, timeframeName } from "./evidence-format.js";
@@ -112,7 +113,7 @@ export function breakoutValue(strength: number): number {
   return 0.5 + 0.5 * Math.min(1, Math.max(0, strength));
 }
 
-export function momentumItems(a: Pick<SymbolAnalysis, "momentum">, o: SynthesisOptions): SignedItem[] {
+export function momentumItems(a: { readonly momentum: MomentumScreen }, o: SynthesisOptions): SignedItem[] {
   const m = a.momentum;
   const frames = Object.entries(m.timeframes) as [Interval, NonNullable<(typeof m.timeframes)[Interval]>][];
   const n = frames.length;

@@ -5,8 +5,8 @@
  * flow are worked out.
  *
  * The ceiling follows synthesis's rules (synthesis.ts) at their bounds, per direction (LONG +1, SHORT −1):
- * - momentum (rule 1) is exact: the momentum agent runs in full while screening, and its items are summed as
- *   synthesis sums them;
+ * - momentum (rule 1) is exact: its screen (momentumScreen) finds what synthesis reads of it as the agent does, and
+ *   its items are summed as synthesis sums them;
  * - S/R: at most weights.sr (a zone's score is clamped to 100; an opposing zone only lowers it);
  * - price action: the strongest possible aligned breakout (priceActionScreen: against every band a zone could have),
  *   valued and faded as rule 1 values it, at most weights.price_action; an opposing breakout only lowers it;
@@ -16,7 +16,7 @@
  * The sums run in another order than synthesis's, so the ceiling is raised by a relative 1e-9 before it is compared:
  * far above any rounding error, far below any difference a threshold means.
  */
-import type { MomentumOutput } from "../agents/momentum.js";
+import type { MomentumScreen } from "../agents/momentum.js";
 import type { PriceActionScreen } from "../agents/price-action.js";
 import type { SymbolScreen } from "../agents/symbol-analysis.js";
 import type { VolumeSpikeOutput } from "../agents/volume-spike.js";
@@ -28,6 +28,7 @@ import { memoByObject } from "../core/memo-by-object.js";
 
 /** The agents whose screens the ceiling reads (their registry names). */
 const PRICE_ACTION = "price-action";
+const MOMENTUM = "momentum";
 
 const resolvedFor = memoByObject(resolveSynthesisOptions);
 
@@ -42,7 +43,7 @@ export function confidenceCeiling(
   const w = o.weights;
   const s = direction === "LONG" ? 1 : -1;
   const reach = w.price_action + w.momentum + w.volume + w.sr;
-  const momentum = screen.outputs.momentum as MomentumOutput["momentum"] | undefined;
+  const momentum = screen.screens.get(MOMENTUM) as MomentumScreen | undefined;
   const volume = screen.outputs.volume as VolumeSpikeOutput["volume"] | undefined;
   const pa = screen.screens.get(PRICE_ACTION) as PriceActionScreen | undefined;
   if (momentum === undefined || volume === undefined || pa === undefined) {

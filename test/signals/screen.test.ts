@@ -134,9 +134,20 @@ describe("the pre-filter's ceiling on 30 days of real hourly history", () => {
     expect(breakouts).toBeGreaterThan(0);
   });
 
-  it("momentum and volume are screened in full: their outputs are the analysis's", () => {
+  it("momentum's screen is what synthesis reads of the analysis's momentum; volume is screened in full", () => {
     for (const { screen, analysis } of walked.slice(0, 50)) {
-      expect(screen.outputs.momentum).toEqual(analysis.momentum);
+      const m = analysis.momentum;
+      const timeframes = Object.fromEntries(
+        Object.entries(m.timeframes).map(([tf, f]) => [
+          tf,
+          { rsiStatus: f.rsiStatus, macdCross: f.macdCross, divergence: f.divergence },
+        ]),
+      );
+      expect(screen.screens.get("momentum")).toEqual({
+        oversoldOn: m.oversoldOn,
+        overboughtOn: m.overboughtOn,
+        timeframes,
+      });
       expect(screen.outputs.volume).toEqual(analysis.volume);
       expect(screen.price).toBe(analysis.price);
     }
