@@ -6,17 +6,22 @@
  *
  * Copying an analysis to the main thread costs about a third of computing it, so most are not copied: one that no
  * learning insight can turn into a signal (cannotSignal) goes as its synthesis without learning, which is all the
- * main thread would make of it. Whole analyses go too at the times the learning agent reads the latest ones.
+ * main thread would make of it. Whole analyses go too at the times the learning agent reads the latest ones. With the
+ * pre-filter, most are not even made: one whose screen shows it cannot signal without an insight goes as its evidence
+ * ceilings, and the main thread, which knows what the learning agent could add at that time, leaves it out or
+ * analyses it itself.
  *
  * It runs at most `window` analyses ahead of what the main thread has taken, so a slow main thread never makes it
  * pile up analyses in memory.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type AgentTimings, analysisAgents } from "../agents/symbol-analysis.js";
+import { type AgentTimings, analysisAgents, screenSymbol } from "../agents/symbol-analysis.js";
 import { SimulatedClock } from "../core/clock.js";
 import { CandleStore } from "../market/candle-store.js";
 import { StoreMarketView } from "../market/market-view.js";
 import { openDatabase } from "../storage/database.js";
+import { NO_INSIGHT } from "../signals/learning-insight.js";
+import { cannotReach, type EvidenceCeilings, evidenceCeilings } from "../signals/screen.js";
 import { cannotSignal, synthesizeSignal } from "../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "./agent-options.js";
 import { type AnalysisMemory, messageOf, rememberedAnalysis, unavailableParts } from "./orchestrator/index.js";
@@ -46,6 +51,23 @@ async function main(): Promise<void> {
   const synthesis = synthesisOptionsFromConfig(setup.config);
   const full = new Set(setup.fullAt);
   const memory: AnalysisMemory = new Map();
+  /**
+   * The screen's evidence ceilings when the analysis cannot signal even without an insight (the main thread's
+   * ceiling is never below that one), else null: the whole analysis is made and sent as before.
+   */
+  const screened = (
+    v: StoreMarketView,
+    symbol: string,
+    time: number,
+    m: AnalysisMemory,
+    timings: AgentTimings,
+  ): EvidenceCeilings | null => {
+    if (!setup.prefilter || full.has(time)) return null;
+    const last = m.get(symbol);
+    if (last !== undefined && last.options === options && last.revision === v.revision(symbol)) return null;
+    const ceilings = evidenceCeilings(screenSymbol(v, symbol, options, timings), synthesis);
+    return cannotReach(ceilings, synthesis, () => NO_INSIGHT) ? ceilings : null;
+  };
   let batch: WorkerItem[] = [];
   const flush = () => {
     if (batch.length > 0) send({ kind: "batch", items: batch });
@@ -64,6 +86,13 @@ async function main(): Promise<void> {
         }
         const timings: AgentTimings = new Map();
         try {
+          const ceilings = screened(view, symbol, time, memory, timings);
+          if (ceilings !== null) {
+            batch.push({ symbol, time, result: { screened: ceilings, agentMs: Object.fromEntries(timings) } });
+            credit--;
+            if (batch.length >= BATCH) flush();
+            continue;
+          }
           const analysis = rememberedAnalysis(view, symbol, options, memory, timings);
           const agentMs = Object.fromEntries(timings);
           const r = full.has(time) ? null : synthesizeSignal(analysis, synthesis, null);

@@ -130,6 +130,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
       symbols: p.symbols,
       times,
       fullAt,
+      prefilter: p.prefilter !== false,
       threads,
     });
   }

@@ -30,6 +30,11 @@ export interface AnalysisWorkerSetup {
   readonly fullAt: readonly number[];
   /** Analyses the worker may be ahead of what the main thread has taken. */
   readonly window: number;
+  /**
+   * Screen first (the exact pre-filter): an analysis that cannot signal even without a learning insight goes as its
+   * evidence ceilings, which the main thread judges with the learning agent's ceiling at that time.
+   */
+  readonly prefilter: boolean;
 }
 
 export interface WorkerItem {
@@ -56,6 +61,8 @@ export interface ParallelAnalysesOptions {
   readonly symbols: readonly string[];
   readonly times: readonly number[];
   readonly fullAt: readonly number[];
+  /** See AnalysisWorkerSetup.prefilter. */
+  readonly prefilter: boolean;
   /** Threads in all, this one included (at most one per symbol): this one analyses a share of the symbols too. */
   readonly threads: number;
 }
@@ -67,6 +74,11 @@ export interface ParallelAnalysesStats {
   readonly fromWorkers: number;
   /** Of those, the ones that came as unable to signal. */
   readonly unableToSignal: number;
+  /**
+   * Of those, the ones that came as screens (evidence ceilings): left out when the learning agent's ceiling rules
+   * them out then, else analysed on the main thread.
+   */
+  readonly screened: number;
   /** Analyses of the workers' symbols it had to compute itself (a worker failed, or had none for that time). */
   readonly computedHere: number;
   /** Why a worker stopped early, if one did. */
@@ -102,6 +114,7 @@ export class ParallelAnalyses implements AnalysisSource {
   readonly #threads: number;
   #fromWorkers = 0;
   #unable = 0;
+  #screened = 0;
   #computedHere = 0;
 
   constructor(o: ParallelAnalysesOptions) {
@@ -122,6 +135,7 @@ export class ParallelAnalyses implements AnalysisSource {
         times: o.times,
         fullAt: o.fullAt,
         window,
+        prefilter: o.prefilter,
       };
       const lane: Lane = {
         worker: startWorkerModule("analysis-worker", setup),
@@ -143,6 +157,7 @@ export class ParallelAnalyses implements AnalysisSource {
       threads: this.#threads,
       fromWorkers: this.#fromWorkers,
       unableToSignal: this.#unable,
+      screened: this.#screened,
       computedHere: this.#computedHere,
       failures: [...this.#failures],
     };
@@ -169,6 +184,7 @@ export class ParallelAnalyses implements AnalysisSource {
         }
         this.#fromWorkers++;
         if ("cannotSignal" in item.result) this.#unable++;
+        if ("screened" in item.result) this.#screened++;
         return item.result;
       }
       if (lane.finished) return this.#miss();

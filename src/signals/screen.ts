@@ -32,13 +32,11 @@ const MOMENTUM = "momentum";
 
 const resolvedFor = memoByObject(resolveSynthesisOptions);
 
-/** The most confidence synthesis could give this analysis in `direction`, before the slack (see the module comment). */
-export function confidenceCeiling(
-  screen: SymbolScreen,
-  direction: Direction,
-  options: SynthesisOptionsInput,
-  insight: InsightCeiling,
-): number {
+/**
+ * The most evidence score (rule 5, before learning) synthesis could give this analysis in `direction`: the part of
+ * the ceiling that depends on the analysis. What the learning agent could add is applied by withInsight.
+ */
+export function evidenceCeiling(screen: SymbolScreen, direction: Direction, options: SynthesisOptionsInput): number {
   const o = resolvedFor(options);
   const w = o.weights;
   const s = direction === "LONG" ? 1 : -1;
@@ -54,9 +52,24 @@ export function confidenceCeiling(
   for (const i of momentumItems({ momentum }, o)) mom += i.value;
   const directional = s * mom + w.sr + priceActionCeiling(pa, direction, o);
   const vol = w.volume * (Math.min(10, Math.max(0, volume.volumeScore)) / 10);
-  const evidence = reach > 0 ? (directional + vol) / reach : 0;
+  return reach > 0 ? (directional + vol) / reach : 0;
+}
+
+/** Rule 6 at the insight's ceiling: the most confidence an evidence score of at most `evidence` can become. */
+export function withInsight(evidence: number, insight: InsightCeiling, options: SynthesisOptionsInput): number {
+  const w = resolvedFor(options).weights;
   const adjusted = evidence + Math.min(w.learning, Math.max(-w.learning, insight.adjust));
   return adjusted > 0 ? adjusted * Math.max(0, insight.multiplier) : 0;
+}
+
+/** The most confidence synthesis could give this analysis in `direction` (before the slack; module comment). */
+export function confidenceCeiling(
+  screen: SymbolScreen,
+  direction: Direction,
+  options: SynthesisOptionsInput,
+  insight: InsightCeiling,
+): number {
+  return withInsight(evidenceCeiling(screen, direction, options), insight, options);
 }
 
 /** Rule 1's price-action value of the strongest aligned breakout priceActionScreen allows, × its weight. */
@@ -73,21 +86,40 @@ function priceActionCeiling(pa: PriceActionScreen, direction: Direction, o: Synt
   return o.weights.price_action * Math.min(1, best);
 }
 
+/** The evidence ceilings of one analysis, per direction: all a worker thread sends of an analysis it screened. */
+export interface EvidenceCeilings {
+  readonly LONG: number;
+  readonly SHORT: number;
+}
+
+export function evidenceCeilings(screen: SymbolScreen, options: SynthesisOptionsInput): EvidenceCeilings {
+  return { LONG: evidenceCeiling(screen, "LONG", options), SHORT: evidenceCeiling(screen, "SHORT", options) };
+}
+
 /**
- * True when synthesis cannot emit a signal for the analysis this screen is the cheap part of, whatever the rest of
+ * True when synthesis cannot emit a signal for the analysis these are the evidence ceilings of, whatever the rest of
  * it says, given the most the learning agent could add per direction. Exact: a screened-out analysis would have
- * given no signal (test/app/prefilter-equivalence.test.ts replays the bundled history with and without it).
+ * given no signal (test/app/pipeline-digest.test.ts replays the bundled history with and without the pre-filter).
  */
-export function screenedOut(
-  screen: SymbolScreen,
+export function cannotReach(
+  ceilings: EvidenceCeilings,
   options: SynthesisOptionsInput,
   insight: (direction: Direction) => InsightCeiling,
 ): boolean {
   const o = resolvedFor(options);
   if (!(o.min_confidence > 0)) return false;
   for (const d of ["LONG", "SHORT"] as const) {
-    const c = confidenceCeiling(screen, d, options, insight(d));
+    const c = withInsight(ceilings[d], insight(d), options);
     if (!(c * (1 + 1e-9) + 1e-12 < o.min_confidence)) return false;
   }
   return true;
+}
+
+/** cannotReach for a screen. */
+export function screenedOut(
+  screen: SymbolScreen,
+  options: SynthesisOptionsInput,
+  insight: (direction: Direction) => InsightCeiling,
+): boolean {
+  return cannotReach(evidenceCeilings(screen, options), options, insight);
 }

@@ -77,6 +77,7 @@ describe("ParallelAnalyses", () => {
       symbols: ["BTCUSDT", "ETHUSDT"],
       times: [HOUR, 2 * HOUR],
       fullAt: [HOUR],
+      prefilter: true,
       threads: 2,
     });
     try {

@@ -16,7 +16,7 @@ import {
 } from "../../agents/symbol-analysis.js";
 import type { MarketView } from "../../market/market-view.js";
 import type { InsightCeiling, LearningInsight } from "../../signals/learning-insight.js";
-import { screenedOut } from "../../signals/screen.js";
+import { cannotReach, type EvidenceCeilings, screenedOut } from "../../signals/screen.js";
 import type { Direction, Signal } from "../../signals/signal.js";
 import {
   type SignalCooldown,
@@ -112,7 +112,8 @@ export interface Prefilter {
 export type PrecomputedAnalysis =
   | { readonly analysis: SymbolAnalysis; readonly agentMs: Readonly<Record<string, number>> }
   | { readonly error: string }
-  | { readonly cannotSignal: NoSignal; readonly agentMs: Readonly<Record<string, number>> };
+  | { readonly cannotSignal: NoSignal; readonly agentMs: Readonly<Record<string, number>> }
+  | { readonly screened: EvidenceCeilings; readonly agentMs: Readonly<Record<string, number>> };
 
 /**
  * What is left of an analysis that no learning insight can turn into a signal (cannotSignal in synthesis): its
@@ -175,8 +176,9 @@ function analyzeOne(
   agents: readonly AnyAgent[],
   timings: AgentTimings,
   synthesis: { ms: number },
-  pre: PrecomputedAnalysis | undefined,
+  given: PrecomputedAnalysis | undefined,
 ): { outcome: SymbolOutcome; analysis: SymbolAnalysis | null } {
+  let pre = given;
   let analysis: SymbolAnalysis;
   if (pre !== undefined && "error" in pre) {
     p.memory?.delete(symbol);
@@ -185,6 +187,14 @@ function analyzeOne(
   if (pre !== undefined && "cannotSignal" in pre) {
     addTimings(timings, pre.agentMs);
     return { outcome: { symbol, signal: null, error: null, ...pre.cannotSignal }, analysis: null };
+  }
+  if (pre !== undefined && "screened" in pre) {
+    // Screened elsewhere: left out here if the learning agent's ceiling now rules it out, else analysed here.
+    addTimings(timings, pre.agentMs);
+    const f = prefilterNow(p);
+    if (f !== null && cannotReach(pre.screened, p.synthesis, f))
+      return { outcome: screenedOutcome(p, symbol), analysis: null };
+    pre = undefined;
   }
   if (pre !== undefined) {
     analysis = pre.analysis;
@@ -208,19 +218,29 @@ function analyzeOne(
   }
 }
 
+/** The learning agent's ceiling per direction at this pass's time, or null when the pre-filter is off now. */
+function prefilterNow(p: AnalysisPassParams): ((d: Direction) => InsightCeiling) | null {
+  const f = p.prefilter;
+  const time = p.view.now();
+  if (f === undefined || f.fullAt?.has(time)) return null;
+  return (d) => f.insight(d, time);
+}
+
 /**
  * The outcome of a symbol the pre-filter leaves out, or null when its analysis is to be made: with no pre-filter, at
  * a time whose analyses are all needed, when the remembered analysis still holds (it costs nothing), or when its
  * screen shows that a signal is possible. Throws what the screen throws (too little history, like the analysis).
  */
 function screened(p: AnalysisPassParams, symbol: string, timings: AgentTimings): SymbolOutcome | null {
-  const f = p.prefilter;
-  const time = p.view.now();
-  if (f === undefined || f.fullAt?.has(time)) return null;
+  const insight = prefilterNow(p);
+  if (insight === null) return null;
   const last = p.memory?.get(symbol);
   if (last !== undefined && last.options === p.options && last.revision === p.view.revision?.(symbol)) return null;
   const screen = screenSymbol(p.view, symbol, p.options, timings);
-  if (!screenedOut(screen, p.synthesis, (d) => f.insight(d, time))) return null;
+  return screenedOut(screen, p.synthesis, insight) ? screenedOutcome(p, symbol) : null;
+}
+
+function screenedOutcome(p: AnalysisPassParams, symbol: string): SymbolOutcome {
   return {
     symbol,
     signal: null,
