@@ -81,7 +81,9 @@ describe("cma backtest --workers", () => {
     expect(b.trades).toEqual(a.trades);
     const text = await runInProcess(storedHistoryArgs(two, ...period, "--workers", "2"), { env });
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/symbol analyses\/s, 2 threads, [0-9,]+ left out by the pre-filter as unable to signal\)/);
+    expect(text.stdout).toMatch(
+      /symbol analyses\/s, 2 threads, [0-9,]+ left out by the pre-filter as unable to signal\)/,
+    );
   });
 
   it("a number that is not a whole number ≥ 1 is a usage error naming the flag", async () => {

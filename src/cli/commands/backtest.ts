@@ -45,8 +45,7 @@ export const backtestCommand: CommandRegistration = {
           const from = parseDateArg("--from", opts.from ?? "");
           const to = parseDateArg("--to", opts.to ?? "", { endOfDay: true }) + 1;
           const store = ctx.candleStore({ readonly: true });
-          const workers =
-            opts.workers === undefined ? 1 : parseIntArg("--workers", opts.workers, 1, 256);
+          const workers = opts.workers === undefined ? 1 : parseIntArg("--workers", opts.workers, 1, 256);
           const symbols = storedSymbols(ctx, opts.symbols, "backtest");
           const progress = opts.json
             ? undefined
