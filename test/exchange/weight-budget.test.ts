@@ -75,7 +75,31 @@ describe("WeightBudget", () => {
     expect(budget.usage().used).toBe(90);
   });
 
-  it("corrects upwards from the server's used-weight header, never downwards", async () => {
+  it("lowers its count to what the server's headers prove, and no further", async () => {
+    const { budget } = setup(100);
+    // Our table counts 10 per request where the server charges 4 (the weight table keeps the higher of two sources).
+    const a = await budget.acquire(10);
+    const b = await budget.acquire(10);
+    expect(budget.usage().used).toBe(20);
+    budget.settle(a, 4);
+    // b is still in flight: it may have arrived after a, so it still counts in full.
+    expect(budget.usage().used).toBe(14);
+    budget.settle(b, 8);
+    expect(budget.usage().used).toBe(8);
+    // A reply that arrived first but is read last (a's count, 4, came after b's) proves nothing new.
+    const c = await budget.acquire(10);
+    const d = await budget.acquire(10);
+    budget.settle(d, 16);
+    budget.settle(c, 12);
+    expect(budget.usage().used).toBe(16);
+    // Headers that contradict the counter's growth (a request sent after a count of 16 answered with 3) are not
+    // trusted to lower anything: back to our own count plus what the server reported beyond it.
+    const e = await budget.acquire(10);
+    budget.settle(e, 3);
+    expect(budget.usage().used).toBe(50);
+  });
+
+  it("corrects upwards from the server's used-weight header", async () => {
     const { budget } = setup(100);
     const a = await budget.acquire(5);
     budget.settle(a, 70); // another program on this IP used 65

@@ -57,6 +57,23 @@ interface Waiter {
   readonly reject: (e: unknown) => void;
 }
 
+/**
+ * What the server's used-weight headers of one window prove. Its counter only grows within a window, so the response
+ * with the highest count (`max`) came from the request that arrived last among those answered with this window's
+ * header: that count includes every one of them. Whatever else was charged to the window (in flight, answered
+ * without a usable header) can add at most its own weight. A header that breaks the rule (a request sent after
+ * the highest count was known, answered with no more than that) makes the window's headers unusable for lowering
+ * the count: `consistent` false.
+ */
+interface ServerCount {
+  max: number;
+  /** The last reservation made before `max` became known: any later one was sent after it was known. */
+  knownAfter: number;
+  /** Weight of the requests answered with a header of this window. */
+  answered: number;
+  consistent: boolean;
+}
+
 const WAKE = Symbol("wake");
 
 export class WeightBudget {
@@ -73,6 +90,8 @@ export class WeightBudget {
   readonly #settledCharged = new Map<number, number>();
   /** Weight the server reported beyond what we account for (other programs on this IP, in-flight races). */
   readonly #excess = new Map<number, number>();
+  /** Per window, what the server's headers prove (see #proven). */
+  readonly #counted = new Map<number, ServerCount>();
   readonly #inFlight = new Map<number, Entry>();
   readonly #queue: Waiter[] = [];
   #nextId = 1;
@@ -185,6 +204,7 @@ export class WeightBudget {
     const first = this.#windowOf(e.reservedAt - this.#tolerance);
     const last = this.#windowOf(now + this.#tolerance);
     if (first !== last) return;
+    this.#countServer(first, e, usedHeader);
     const excess = usedHeader - (this.#settledCharged.get(first) ?? 0);
     if (excess > (this.#excess.get(first) ?? 0)) {
       this.#excess.set(first, excess);
@@ -255,8 +275,33 @@ export class WeightBudget {
     return a === b ? [a] : [a, b];
   }
 
+  #countServer(w: number, e: Entry, header: number): void {
+    const c = this.#counted.get(w);
+    if (c === undefined) {
+      this.#counted.set(w, { max: header, knownAfter: this.#nextId - 1, answered: e.weight, consistent: true });
+      return;
+    }
+    // Sent after `max` was known, it arrived after that request: its count must be higher (every weight is ≥ 1).
+    if (e.id > c.knownAfter && header <= c.max) c.consistent = false;
+    c.answered += e.weight;
+    if (header > c.max) {
+      c.max = header;
+      c.knownAfter = this.#nextId - 1;
+    }
+  }
+
+  /**
+   * Our count of a window: what we charged to it plus what the server reported beyond that, but never more than
+   * its headers prove (the highest count plus everything not answered with a header of this window). The weight
+   * table counts the higher of two sources where they disagree (binance/endpoints.ts), so without that proof a
+   * cold start waited for a second minute that the server's own count did not need.
+   */
   #used(w: number): number {
-    return (this.#charged.get(w) ?? 0) + Math.max(0, this.#excess.get(w) ?? 0);
+    const charged = this.#charged.get(w) ?? 0;
+    const estimate = charged + Math.max(0, this.#excess.get(w) ?? 0);
+    const c = this.#counted.get(w);
+    if (c === undefined || !c.consistent) return estimate;
+    return Math.min(estimate, c.max + Math.max(0, charged - c.answered));
   }
 
   #fits(weight: number, now: number): boolean {
@@ -276,7 +321,7 @@ export class WeightBudget {
   #refresh(now: number): void {
     for (const e of this.#inFlight.values()) this.#chargeInFlight(e, now);
     const oldest = this.#windowOf(now - this.#tolerance) - 1;
-    for (const map of [this.#charged, this.#settledCharged, this.#excess]) {
+    for (const map of [this.#charged, this.#settledCharged, this.#excess, this.#counted]) {
       for (const w of map.keys()) if (w < oldest) map.delete(w);
     }
   }
