@@ -124,6 +124,19 @@ describe("WeightBudget", () => {
     expect(budget.usedAt(T0 + MIN + 300)).toBe(5);
   });
 
+  it("a straddling request's header still proves that it is counted, in whichever window it landed", async () => {
+    const { clock, budget } = setup(100);
+    clock.set(T0 + MIN - 200);
+    const r = await budget.acquire(10);
+    clock.set(T0 + MIN + 300);
+    expect(budget.usedAt(T0 + MIN - 100)).toBe(10);
+    expect(budget.usedAt(T0 + MIN + 300)).toBe(10);
+    // The server says 4 where it landed: at most 4 in either window.
+    budget.settle(r, 4);
+    expect(budget.usedAt(T0 + MIN - 100)).toBe(4);
+    expect(budget.usedAt(T0 + MIN + 300)).toBe(4);
+  });
+
   it("pauses every request until a 429's Retry-After, then lets one probe go before the rest", async () => {
     const { clock, budget } = setup(1000);
     budget.pauseUntil(T0 + 12_000);

@@ -58,18 +58,20 @@ interface Waiter {
 }
 
 /**
- * What the server's used-weight headers of one window prove. Its counter only grows within a window, so the response
- * with the highest count (`max`) came from the request that arrived last among those answered with this window's
- * header: that count includes every one of them. Whatever else was charged to the window (in flight, answered
- * without a usable header) can add at most its own weight. A header that breaks the rule (a request sent after
- * the highest count was known, answered with no more than that) makes the window's headers unusable for lowering
- * the count: `consistent` false.
+ * What the server's used-weight headers prove about one window. Its counter only grows within a window, so among
+ * the requests that arrived in it, the one answered with the highest count arrived last, and that count includes
+ * every one of them. A request charged to the window (it might have arrived in it) either arrived in it, and then
+ * its header is one of those counts, or arrived in another window, and then it adds nothing here: either way, once
+ * answered, it is covered by `max`, the highest header of any request charged here (a header from another window
+ * only raises it). Whatever was charged and is not answered yet can add at most its own weight. A header that breaks
+ * the rule (a request sent after `max` was known, answered with no more than that) makes the proof unusable:
+ * `consistent` false.
  */
 interface ServerCount {
   max: number;
   /** The last reservation made before `max` became known: any later one was sent after it was known. */
   knownAfter: number;
-  /** Weight of the requests answered with a header of this window. */
+  /** Weight of the requests charged here that were answered with a header. */
   answered: number;
   consistent: boolean;
 }
@@ -199,12 +201,14 @@ export class WeightBudget {
     }
     for (const w of e.windows) this.#settledCharged.set(w, (this.#settledCharged.get(w) ?? 0) + e.weight);
     if (usedHeader === undefined || !Number.isFinite(usedHeader) || usedHeader < 0) return;
-    // The server counted this request in the window it arrived in. Only when that is unambiguous can its count be
-    // compared with ours; straddling requests are already charged to both windows.
+    // The server counted this request in the window it arrived in, one of those it is charged to: in that one its
+    // header is a count like any other, in the others it only raises the proof (see ServerCount).
+    for (const w of e.windows) this.#countServer(w, e, usedHeader);
+    // Only when its window is unambiguous can the server's count be compared with ours; straddling requests are
+    // already charged to both windows.
     const first = this.#windowOf(e.reservedAt - this.#tolerance);
     const last = this.#windowOf(now + this.#tolerance);
     if (first !== last) return;
-    this.#countServer(first, e, usedHeader);
     const excess = usedHeader - (this.#settledCharged.get(first) ?? 0);
     if (excess > (this.#excess.get(first) ?? 0)) {
       this.#excess.set(first, excess);
