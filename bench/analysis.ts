@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyzeSymbol, type SymbolAnalysisOptions } from "../src/agents/symbol-analysis.js";
+import { analyzeSymbol, screenSymbol, type SymbolAnalysisOptions } from "../src/agents/symbol-analysis.js";
 import type { Candle } from "../src/core/candle.js";
 import type { Interval } from "../src/core/interval.js";
 import { HOUR } from "../src/core/interval.js";
@@ -29,6 +29,9 @@ import { CandleStore } from "../src/market/candle-store.js";
 import { type ClosedSeries, type MarketView, newLineage, StoreMarketView } from "../src/market/market-view.js";
 import { firstOpenTime } from "../src/market/warmup-plan.js";
 import { syntheticMarketData } from "../src/sim/fake-binance/index.js";
+import { NO_INSIGHT } from "../src/signals/learning-insight.js";
+import { screenedOut } from "../src/signals/screen.js";
+import { DEFAULT_SYNTHESIS_OPTIONS } from "../src/signals/synthesis.js";
 import { openDatabase } from "../src/storage/database.js";
 import { bestOf } from "./timing.js";
 
@@ -248,6 +251,23 @@ export async function benchAnalysis(opts: AnalysisBenchOptions = {}): Promise<An
     newCandle.push({
       name: "analyzeSymbol after the next 1h close (in memory; incremental), per symbol",
       us: (median(memSteps) * 1000) / symbols.length,
+    });
+    // The same steps again for the backtests' exact pre-filter: the screen alone (what an analysis that cannot
+    // signal costs) and with its ceiling worked out.
+    const screening = new MemoryView(data);
+    for (const s of symbols) screenSymbol(screening, s, spec);
+    const screenSteps: number[] = [];
+    for (let k = 1; k <= STEPS; k++) {
+      screening.t = NOW + k * HOUR;
+      const t0 = performance.now();
+      for (const s of symbols) {
+        screenedOut(screenSymbol(screening, s, spec), DEFAULT_SYNTHESIS_OPTIONS, () => NO_INSIGHT);
+      }
+      if (k > WARM_STEPS) screenSteps.push(performance.now() - t0);
+    }
+    newCandle.push({
+      name: "screenSymbol and its ceiling after the next 1h close (in memory; the pre-filter), per symbol",
+      us: (median(screenSteps) * 1000) / symbols.length,
     });
     // Store: the new candles are written, the clock moves, and the warm view answers. A write changes the series'
     // version, so the view reloads those tails from SQLite; the unchanged candles stay the same objects, so the
