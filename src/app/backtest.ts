@@ -52,6 +52,11 @@ export interface BacktestParams {
    * signals and trades are the same either way; false makes every analysis, to measure or to check that.
    */
   readonly prefilter?: boolean | undefined;
+  /**
+   * Run the learning agent's periodic update (knowledge base, hypotheses) as a live run does, once a simulated day
+   * (default false: nothing in the result reads it). The signals and trades are the same either way.
+   */
+  readonly learningUpdates?: boolean | undefined;
 }
 
 export interface BacktestResult {
@@ -108,8 +113,10 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   }
   const wall0 = performance.now();
   // The learning agent's full update (knowledge base, hypotheses) matters for the live exports, not for a
-  // backtest's result: once a simulated day is plenty. Its insights for synthesis are always current.
+  // backtest's result, which reads none of it: off unless asked for, and then once a simulated day is plenty. Its
+  // insights for synthesis are always current.
   const la = p.config.learning_agent;
+  const learningUpdates = p.learningUpdates === true;
   const config: Config = {
     ...p.config,
     learning_agent: { ...la, update_interval: Math.max(la.update_interval, 86_400) },
@@ -120,7 +127,10 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
   const threads = backtestWorkers(p);
   let parallel: ParallelAnalyses | undefined;
   const times = replayAnalysisTimes(p.from, p.to, analysisCycleMs(agentOptionsFromConfig(config)));
-  const fullAt = learningReadTimes(times, p.from, p.to, config.learning_agent.update_interval * 1000);
+  // The analyses the learning updates read must all be made (the pre-filter leaves them alone then).
+  const fullAt = learningUpdates
+    ? learningReadTimes(times, p.from, p.to, config.learning_agent.update_interval * 1000)
+    : [];
   if (threads > 1) {
     parallel = new ParallelAnalyses({
       dbPath: p.store.db.name,
@@ -151,7 +161,7 @@ export async function runBacktest(p: BacktestParams): Promise<BacktestResult> {
       marketData: "stored",
       symbols: p.symbols,
       paper: { kind: "memory", broker: p.broker },
-      learning: { exportDir: null },
+      learning: { exportDir: null, updates: learningUpdates },
       reports: false,
       yieldEveryMs: 5,
       analysisSource: parallel,

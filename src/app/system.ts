@@ -62,7 +62,16 @@ export interface SystemSpec {
    * The learning agent on the paper trades (ignored without paper trading), writing its exports to `exportDir`
    * (null: none). With saved paper trades its hypotheses are kept in the same database.
    */
-  readonly learning?: { readonly exportDir: string | null } | undefined;
+  readonly learning?:
+    | {
+        readonly exportDir: string | null;
+        /**
+         * Run its periodic update (metrics, knowledge base, hypotheses, exports) every update_interval (default
+         * true); false: only its insights for synthesis, for a run whose result nothing of the update reads.
+         */
+        readonly updates?: boolean | undefined;
+      }
+    | undefined;
   /** Builds the optimiser, when learning runs and config.learning_agent.auto_optimize is on. */
   readonly optimizer?: ((learning: LearningAgent) => Optimizer) | undefined;
   /** Write reports to config.output_dir. */
@@ -124,6 +133,7 @@ export function composeSystem(spec: SystemSpec): System {
     ...(spec.yieldEveryMs === undefined ? {} : { yieldEveryMs: spec.yieldEveryMs }),
     paper: saved ? saved.paper : spec.paper?.kind === "memory" ? { broker: spec.paper.broker } : undefined,
     learning,
+    learningUpdates: spec.learning?.updates !== false,
     autoOptimizer: optimizer,
     analysisSource: spec.analysisSource,
     prefilter: spec.prefilter,

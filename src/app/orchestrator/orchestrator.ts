@@ -137,6 +137,8 @@ export interface OrchestratorOptions {
   readonly autoOptimizer?: Optimizer | undefined;
   /** The learning agent: updated every learning_agent.update_interval, and the insight for synthesis. */
   readonly learning?: LearningAgent | undefined;
+  /** False: the learning agent gives insights but is never updated (default true; see SystemSpec.learning). */
+  readonly learningUpdates?: boolean | undefined;
   /** Paper-trade every signal (the learning agent's desk); absent: no paper trading. */
   readonly paper?: Omit<PaperDeskOptions, "view" | "interval" | "fallback"> | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
@@ -370,7 +372,7 @@ export class Orchestrator {
       },
       nextBoundary(now, this.cycleMs) + this.settleMs,
     );
-    if (this.#o.learning) {
+    if (this.#o.learning && this.#o.learningUpdates !== false) {
       this.#learn(now);
       const every = la.update_interval * 1000;
       s.add(
