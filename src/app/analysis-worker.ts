@@ -15,16 +15,22 @@
  * pile up analyses in memory.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type AgentTimings, analysisAgents, screenSymbol } from "../agents/symbol-analysis.js";
+import { type AgentTimings, analysisAgents } from "../agents/symbol-analysis.js";
 import { SimulatedClock } from "../core/clock.js";
 import { CandleStore } from "../market/candle-store.js";
 import { StoreMarketView } from "../market/market-view.js";
 import { openDatabase } from "../storage/database.js";
 import { NO_INSIGHT } from "../signals/learning-insight.js";
-import { cannotReach, type EvidenceCeilings, evidenceCeilings } from "../signals/screen.js";
+import { cannotReach, type EvidenceCeilings } from "../signals/screen.js";
 import { cannotSignal, synthesizeSignal } from "../signals/synthesis.js";
 import { agentOptionsFromConfig, synthesisOptionsFromConfig } from "./agent-options.js";
-import { type AnalysisMemory, messageOf, rememberedAnalysis, unavailableParts } from "./orchestrator/index.js";
+import {
+  type AnalysisMemory,
+  messageOf,
+  rememberedAnalysis,
+  rememberedScreen,
+  unavailableParts,
+} from "./orchestrator/index.js";
 import type { AnalysisWorkerSetup, FromAnalysisWorker, ToAnalysisWorker, WorkerItem } from "./parallel-analysis.js";
 
 const port = parentPort;
@@ -63,10 +69,8 @@ async function main(): Promise<void> {
     timings: AgentTimings,
   ): EvidenceCeilings | null => {
     if (!setup.prefilter || full.has(time)) return null;
-    const last = m.get(symbol);
-    if (last !== undefined && last.options === options && last.revision === v.revision(symbol)) return null;
-    const ceilings = evidenceCeilings(screenSymbol(v, symbol, options, timings), synthesis);
-    return cannotReach(ceilings, synthesis, () => NO_INSIGHT) ? ceilings : null;
+    const ceilings = rememberedScreen(v, symbol, options, synthesis, m, timings);
+    return ceilings !== null && cannotReach(ceilings, synthesis, () => NO_INSIGHT) ? ceilings : null;
   };
   let batch: WorkerItem[] = [];
   const flush = () => {

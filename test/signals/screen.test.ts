@@ -7,21 +7,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDefinition } from "../../src/agents/agent.js";
 import { orderFlowAgent } from "../../src/agents/order-flow.js";
+import { type AnalysisMemory, rememberedScreen } from "../../src/app/orchestrator/index.js";
 import type { PriceActionScreen } from "../../src/agents/price-action.js";
 import { AGENTS } from "../../src/agents/registry.js";
 import { srDetectorAgent } from "../../src/agents/sr-detector.js";
 import {
   analyzeSymbol,
+  DEFAULT_SYMBOL_ANALYSIS_OPTIONS,
   type SymbolAnalysis,
   screenSymbol,
   type SymbolScreen,
 } from "../../src/agents/symbol-analysis.js";
 import { SimulatedClock } from "../../src/core/clock.js";
 import { UsageError } from "../../src/core/errors.js";
-import { DAY, HOUR } from "../../src/core/interval.js";
+import { DAY, HOUR, MINUTE } from "../../src/core/interval.js";
 import { StoreMarketView } from "../../src/market/market-view.js";
 import { type InsightCeiling, MAX_CONTEXT_MULTIPLIER, NO_INSIGHT } from "../../src/signals/learning-insight.js";
-import { confidenceCeiling, screenedOut } from "../../src/signals/screen.js";
+import { confidenceCeiling, evidenceCeilings, screenedOut } from "../../src/signals/screen.js";
 import type { Direction } from "../../src/signals/signal.js";
 import { DEFAULT_SYNTHESIS_OPTIONS, synthesizeSignal } from "../../src/signals/synthesis.js";
 import { at, bundled, key, type TempStore, tempStore } from "../market/helpers.js";
@@ -216,5 +218,24 @@ describe("agents and screening", () => {
     const bands = (s.screens.get("sr-detector") as { bands: unknown[] }).bands.length;
     expect(bands).toBeGreaterThan(0);
     expect(s.screens.get("band-reader")).toEqual({ bands });
+  });
+});
+
+describe("a screen is remembered while nothing it read has changed", () => {
+  it("a 15m pass over unchanged hourly candles reuses the screen; the next close makes a new one", () => {
+    const start = at("2025-04-10T00:00:00Z");
+    const clock = new SimulatedClock(start);
+    const view = new StoreMarketView({ store: t.store, clock, exchange: "binance", market: "spot" });
+    const memory: AnalysisMemory = new Map();
+    const timings = new Map<string, number>();
+    const options = { ...DEFAULT_SYMBOL_ANALYSIS_OPTIONS, momentum: { timeframes: ["1h", "4h"] } } as const;
+    const first = rememberedScreen(view, "BTCUSDT", options, DEFAULT_SYNTHESIS_OPTIONS, memory, timings);
+    expect(first).not.toBeNull();
+    clock.set(start + 15 * MINUTE);
+    expect(rememberedScreen(view, "BTCUSDT", options, DEFAULT_SYNTHESIS_OPTIONS, memory, timings)).toBe(first);
+    clock.set(start + HOUR);
+    const next = rememberedScreen(view, "BTCUSDT", options, DEFAULT_SYNTHESIS_OPTIONS, memory, timings);
+    expect(next).not.toBe(first);
+    expect(next).toEqual(evidenceCeilings(screenSymbol(view, "BTCUSDT", options), DEFAULT_SYNTHESIS_OPTIONS));
   });
 });

@@ -16,7 +16,7 @@ import {
 } from "../../agents/symbol-analysis.js";
 import type { MarketView } from "../../market/market-view.js";
 import type { InsightCeiling, LearningInsight } from "../../signals/learning-insight.js";
-import { cannotReach, type EvidenceCeilings, screenedOut } from "../../signals/screen.js";
+import { cannotReach, type EvidenceCeilings, evidenceCeilings } from "../../signals/screen.js";
 import type { Direction, Signal } from "../../signals/signal.js";
 import {
   type SignalCooldown,
@@ -133,10 +133,37 @@ export interface AnalysisSource {
 }
 
 /** What analyzeUniverse remembers of each symbol's last analysis. */
-export type AnalysisMemory = Map<
-  string,
-  { readonly revision: string; readonly options: SymbolAnalysisOptions; readonly analysis: SymbolAnalysis }
->;
+export type AnalysisMemory = Map<string, Remembered>;
+
+/**
+ * A symbol's last analysis, or, when the pre-filter left it out, its screen's evidence ceilings: all the pre-filter
+ * needs to decide again while nothing has changed (the learning agent's ceiling may have).
+ */
+export type Remembered =
+  | { readonly revision: string; readonly options: SymbolAnalysisOptions; readonly analysis: SymbolAnalysis }
+  | { readonly revision: string; readonly options: SymbolAnalysisOptions; readonly screen: EvidenceCeilings };
+
+/**
+ * The evidence ceilings of the symbol's screen at the view's now: the remembered ones when nothing it read has
+ * changed, else a new screen's (then remembered); null when its whole analysis is remembered (that costs nothing).
+ */
+export function rememberedScreen(
+  view: MarketView,
+  symbol: string,
+  options: SymbolAnalysisOptions,
+  synthesis: SynthesisOptions,
+  memory: AnalysisMemory | undefined,
+  timings: AgentTimings,
+): EvidenceCeilings | null {
+  const revision = memory ? view.revision?.(symbol) : undefined;
+  const last = memory?.get(symbol);
+  if (revision !== undefined && last !== undefined && last.revision === revision && last.options === options) {
+    return "analysis" in last ? null : last.screen;
+  }
+  const ceilings = evidenceCeilings(screenSymbol(view, symbol, options, timings), synthesis);
+  if (revision !== undefined) memory!.set(symbol, { revision, options, screen: ceilings });
+  return ceilings;
+}
 
 export async function analyzeUniverse(p: AnalysisPassParams): Promise<AnalysisPass> {
   const time = p.view.now();
@@ -234,10 +261,8 @@ function prefilterNow(p: AnalysisPassParams): ((d: Direction) => InsightCeiling)
 function screened(p: AnalysisPassParams, symbol: string, timings: AgentTimings): SymbolOutcome | null {
   const insight = prefilterNow(p);
   if (insight === null) return null;
-  const last = p.memory?.get(symbol);
-  if (last !== undefined && last.options === p.options && last.revision === p.view.revision?.(symbol)) return null;
-  const screen = screenSymbol(p.view, symbol, p.options, timings);
-  return screenedOut(screen, p.synthesis, insight) ? screenedOutcome(p, symbol) : null;
+  const ceilings = rememberedScreen(p.view, symbol, p.options, p.synthesis, p.memory, timings);
+  return ceilings !== null && cannotReach(ceilings, p.synthesis, insight) ? screenedOutcome(p, symbol) : null;
 }
 
 function screenedOutcome(p: AnalysisPassParams, symbol: string): SymbolOutcome {
@@ -269,7 +294,7 @@ export function rememberedAnalysis(
   const now = view.now();
   if (revision !== undefined) {
     const last = memory!.get(symbol);
-    if (last && last.revision === revision && last.options === options) {
+    if (last && last.revision === revision && last.options === options && "analysis" in last) {
       return last.analysis.time === now ? last.analysis : { ...last.analysis, time: now };
     }
   }

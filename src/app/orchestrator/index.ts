@@ -3,7 +3,7 @@ export { LearningAgent } from "./learning-agent.js";
 export type { Optimizer } from "./optimization.js";
 export type { AnalysisSource, NoSignal, PrecomputedAnalysis } from "./analysis-cycle.js";
 export { unavailableParts } from "./analysis-cycle.js";
-export { rememberedAnalysis, type AnalysisMemory } from "./analysis-cycle.js";
+export { type AnalysisMemory, rememberedAnalysis, rememberedScreen } from "./analysis-cycle.js";
 export { messageOf } from "./agent-status.js";
 export {
   analysisCycleMs,
