@@ -312,43 +312,67 @@ function volumeRatioAt(s: CandleSeries, at: number, period: number): number | nu
 }
 
 function breakoutsAt(s: CandleSeries, at: number, zones: readonly PriceBand[], o: PriceActionOptions): Breakout[] {
-  const prevAtr = s.atr(o.atrPeriod)[at - 1]!;
-  if (Number.isNaN(prevAtr)) return [];
-  const close = s.close[at]!;
-  const prevClose = s.close[at - 1]!;
-  const volumeRatio = volumeRatioAt(s, at, o.volumePeriod);
-  const buffer = (level: number) =>
-    o.threshold.unit === "atr" ? o.threshold.value * prevAtr : o.threshold.value * level;
-  const make = (direction: BreakoutDirection, kind: Breakout["kind"], level: number, zone: PriceBand | null) => {
-    const beyond = direction === "up" ? close - level : level - close;
-    const distanceAtr = prevAtr > 0 ? beyond / prevAtr : null;
-    return {
+  const out: Breakout[] = [];
+  eachBreakout(s, at, zones, o, (direction, kind, level, zone, c) => {
+    const beyond = direction === "up" ? c.close - level : level - c.close;
+    out.push({
       direction,
       kind,
       level,
-      zone,
+      zone: zone && { low: zone.low, high: zone.high },
       time: s.openTime[at]!,
-      close,
+      close: c.close,
       distancePercent: level > 0 ? (beyond / level) * 100 : 0,
-      distanceAtr,
-      volumeRatio,
-      strength: breakoutStrength(beyond, prevAtr, volumeRatio),
-    };
-  };
-  const out: Breakout[] = [];
+      distanceAtr: c.prevAtr > 0 ? beyond / c.prevAtr : null,
+      volumeRatio: c.volumeRatio,
+      strength: breakoutStrength(beyond, c.prevAtr, c.volumeRatio),
+    });
+  });
+  return out.sort((a, b) => b.strength - a.strength);
+}
+
+/** The candle a breakout is measured on: its close, the previous candle's ATR, its volume against the mean. */
+interface BreakoutCandle {
+  readonly close: number;
+  readonly prevAtr: number;
+  readonly volumeRatio: number | null;
+}
+
+/**
+ * The rules of the module comment, in one place: every breakout at candle `at`, of the range and through each zone,
+ * handed to `visit` (by breakoutsAt to build them, by the pre-filter's screen to find the strongest).
+ */
+function eachBreakout(
+  s: CandleSeries,
+  at: number,
+  zones: readonly PriceBand[],
+  o: PriceActionOptions,
+  visit: (
+    direction: BreakoutDirection,
+    kind: Breakout["kind"],
+    level: number,
+    zone: PriceBand | null,
+    candle: BreakoutCandle,
+  ) => void,
+): void {
+  const prevAtr = s.atr(o.atrPeriod)[at - 1]!;
+  if (Number.isNaN(prevAtr)) return;
+  const close = s.close[at]!;
+  const prevClose = s.close[at - 1]!;
+  const c: BreakoutCandle = { close, prevAtr, volumeRatio: volumeRatioAt(s, at, o.volumePeriod) };
+  const buffer = (level: number) =>
+    o.threshold.unit === "atr" ? o.threshold.value * prevAtr : o.threshold.value * level;
   if (at >= o.rangeLookback) {
     const [hi, lo] = rangeBefore(s, at, o.rangeLookback);
-    if (close > hi + buffer(hi)) out.push(make("up", "range", hi, null));
-    else if (close < lo - buffer(lo)) out.push(make("down", "range", lo, null));
+    if (close > hi + buffer(hi)) visit("up", "range", hi, null, c);
+    else if (close < lo - buffer(lo)) visit("down", "range", lo, null, c);
   }
   for (const z of zones) {
     const up = z.high + buffer(z.high);
     const down = z.low - buffer(z.low);
-    const zone = { low: z.low, high: z.high };
-    if (close > up && prevClose <= up) out.push(make("up", "zone", z.high, zone));
-    else if (close < down && prevClose >= down) out.push(make("down", "zone", z.low, zone));
+    if (close > up && prevClose <= up) visit("up", "zone", z.high, z, c);
+    else if (close < down && prevClose >= down) visit("down", "zone", z.low, z, c);
   }
-  return out.sort((a, b) => b.strength - a.strength);
 }
 
 /**
@@ -403,28 +427,10 @@ function strongestAt(
   o: PriceActionOptions,
 ): { up: number; down: number } {
   const out = { up: -1, down: -1 };
-  const prevAtr = s.atr(o.atrPeriod)[at - 1]!;
-  if (Number.isNaN(prevAtr)) return out;
-  const close = s.close[at]!;
-  const prevClose = s.close[at - 1]!;
-  const volumeRatio = volumeRatioAt(s, at, o.volumePeriod);
-  const atrUnit = o.threshold.unit === "atr";
-  const v = o.threshold.value;
-  const buffer = (level: number) => (atrUnit ? v * prevAtr : v * level);
-  if (at >= o.rangeLookback) {
-    const [hi, lo] = rangeBefore(s, at, o.rangeLookback);
-    if (close > hi + buffer(hi)) out.up = breakoutStrength(close - hi, prevAtr, volumeRatio);
-    else if (close < lo - buffer(lo)) out.down = breakoutStrength(lo - close, prevAtr, volumeRatio);
-  }
-  for (const z of zones) {
-    const up = z.high + buffer(z.high);
-    const down = z.low - buffer(z.low);
-    if (close > up && prevClose <= up)
-      out.up = Math.max(out.up, breakoutStrength(close - z.high, prevAtr, volumeRatio));
-    else if (close < down && prevClose >= down) {
-      out.down = Math.max(out.down, breakoutStrength(z.low - close, prevAtr, volumeRatio));
-    }
-  }
+  eachBreakout(s, at, zones, o, (direction, _kind, level, _zone, c) => {
+    const beyond = direction === "up" ? c.close - level : level - c.close;
+    out[direction] = Math.max(out[direction], breakoutStrength(beyond, c.prevAtr, c.volumeRatio));
+  });
   return out;
 }
 

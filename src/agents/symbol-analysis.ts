@@ -332,7 +332,8 @@ function prepare(view: MarketView, symbol: string, o: Resolved): Prepared {
 }
 
 function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?: AgentTimings): SymbolAnalysis {
-  const { now, raw, series, price, priceSource } = prepare(view, symbol, o);
+  const prepared = prepare(view, symbol, o);
+  const { now, raw, series, price, priceSource } = prepared;
 
   const missing: MissingPart[] = [];
   const timeframes: Partial<Record<Interval, TimeframeSnapshot>> = {};
@@ -352,26 +353,11 @@ function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?
   }
 
   const outputs = new Map<AnyAgent, object>();
-  const context: AgentContext = {
-    symbol,
-    now,
-    price,
-    settings: o.settings,
-    series,
-    outputOf<O extends object>(agent: AnyAgent): O {
-      const out = outputs.get(agent);
-      if (out === undefined) throw new UsageError(`${WHAT}: an agent read ${agent.name}'s output before it ran.`);
-      return out as O;
-    },
-    missing: (part) => missing.push(part),
-    screenOf(agent: AnyAgent): never {
-      throw new UsageError(`${WHAT}: ${agent.name}'s screen was read outside screening.`);
-    },
-  };
+  const context = agentContext(symbol, prepared, o, outputs, null, (part) => missing.push(part));
   for (const { agent, options } of o.agents) {
     const t0 = timings ? performance.now() : 0;
     outputs.set(agent, agent.analyze(context, options));
-    if (timings) timings.set(agent.name, (timings.get(agent.name) ?? 0) + performance.now() - t0);
+    if (timings) addTime(timings, agent.name, t0);
   }
   const evidence: Record<string, AgentEvidence> = {};
   for (const agent of o.published) if (agent.evidence) evidence[agent.name] = agent.evidence(outputs.get(agent));
@@ -411,41 +397,66 @@ export function screenSymbol(
   timings?: AgentTimings,
 ): SymbolScreen {
   const o = resolvedFor(options);
-  const { now, series, price } = prepare(view, symbol, o);
+  const prepared = prepare(view, symbol, o);
   const outputs = new Map<AnyAgent, object>();
   const screens = new Map<AnyAgent, object>();
-  const context: AgentContext = {
-    symbol,
-    now,
-    price,
-    settings: o.settings,
-    series,
-    outputOf<O extends object>(agent: AnyAgent): O {
-      const out = outputs.get(agent);
-      if (out === undefined) throw new UsageError(`${WHAT}: ${agent.name}'s output was read while screening.`);
-      return out as O;
-    },
-    screenOf<S extends object>(agent: AnyAgent): S {
-      const out = screens.get(agent);
-      if (out === undefined) throw new UsageError(`${WHAT}: ${agent.name} has no screen, or it has not run yet.`);
-      return out as S;
-    },
-    // What is missing is reported by the analysis, if one is made.
-    missing: () => {},
-  };
+  // What is missing is reported by the analysis, if one is made.
+  const context = agentContext(symbol, prepared, o, outputs, screens, () => {});
   for (const { agent, options: agentOptions } of o.agents) {
     const screen = agent.screen;
     if (screen === undefined) continue;
     const t0 = timings ? performance.now() : 0;
     if (screen === "full") outputs.set(agent, agent.analyze(context, agentOptions));
     else screens.set(agent, screen(context, agentOptions));
-    if (timings) timings.set(agent.name, (timings.get(agent.name) ?? 0) + performance.now() - t0);
+    if (timings) addTime(timings, agent.name, t0);
   }
   const fields: Record<string, unknown> = {};
   for (const agent of o.published) if (outputs.has(agent)) Object.assign(fields, outputs.get(agent));
   const byName = new Map<string, object>();
   for (const [agent, sc] of screens) byName.set(agent.name, sc);
-  return { symbol, time: now, price, outputs: fields, screens: byName };
+  return { symbol, time: prepared.now, price: prepared.price, outputs: fields, screens: byName };
+}
+
+/**
+ * The context the agents run in: the prepared windows, and the outputs of the agents run before. While screening
+ * (`screens` given), the outputs are those of the agents screened in full, and screenOf reads the others' screens.
+ */
+function agentContext(
+  symbol: string,
+  p: Prepared,
+  o: Resolved,
+  outputs: ReadonlyMap<AnyAgent, object>,
+  screens: ReadonlyMap<AnyAgent, object> | null,
+  missing: (part: MissingPart) => void,
+): AgentContext {
+  return {
+    symbol,
+    now: p.now,
+    price: p.price,
+    settings: o.settings,
+    series: p.series,
+    outputOf<O extends object>(agent: AnyAgent): O {
+      const out = outputs.get(agent);
+      if (out !== undefined) return out as O;
+      throw new UsageError(
+        screens === null
+          ? `${WHAT}: an agent read ${agent.name}'s output before it ran.`
+          : `${WHAT}: ${agent.name}'s output was read while screening.`,
+      );
+    },
+    screenOf<S extends object>(agent: AnyAgent): S {
+      if (screens === null) throw new UsageError(`${WHAT}: ${agent.name}'s screen was read outside screening.`);
+      const out = screens.get(agent);
+      if (out === undefined) throw new UsageError(`${WHAT}: ${agent.name} has no screen, or it has not run yet.`);
+      return out as S;
+    },
+    missing,
+  };
+}
+
+/** Adds the time since `t0` to `name`'s. */
+function addTime(timings: AgentTimings, name: string, t0: number): void {
+  timings.set(name, (timings.get(name) ?? 0) + performance.now() - t0);
 }
 
 function checked(a: SymbolAnalysis): SymbolAnalysis {

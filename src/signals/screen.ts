@@ -33,26 +33,28 @@ const MOMENTUM = "momentum";
 const resolvedFor = memoByObject(resolveSynthesisOptions);
 
 /**
- * The most evidence score (rule 5, before learning) synthesis could give this analysis in `direction`: the part of
- * the ceiling that depends on the analysis. What the learning agent could add is applied by withInsight.
+ * The most evidence score (rule 5, before learning) synthesis could give this analysis in each direction: the part
+ * of the ceiling that depends on the analysis. What the learning agent could add is applied by withInsight.
  */
-export function evidenceCeiling(screen: SymbolScreen, direction: Direction, options: SynthesisOptionsInput): number {
+export function evidenceCeilings(screen: SymbolScreen, options: SynthesisOptionsInput): EvidenceCeilings {
   const o = resolvedFor(options);
   const w = o.weights;
-  const s = direction === "LONG" ? 1 : -1;
   const reach = w.price_action + w.momentum + w.volume + w.sr;
   const momentum = screen.screens.get(MOMENTUM) as MomentumScreen | undefined;
   const volume = screen.outputs.volume as VolumeSpikeOutput["volume"] | undefined;
   const pa = screen.screens.get(PRICE_ACTION) as PriceActionScreen | undefined;
   if (momentum === undefined || volume === undefined || pa === undefined) {
     // Without them there is nothing to bound by: the analysis is made.
-    return Number.POSITIVE_INFINITY;
+    return { LONG: Number.POSITIVE_INFINITY, SHORT: Number.POSITIVE_INFINITY };
   }
   let mom = 0;
   for (const i of momentumItems({ momentum }, o)) mom += i.value;
-  const directional = s * mom + w.sr + priceActionCeiling(pa, direction, o);
   const vol = w.volume * (Math.min(10, Math.max(0, volume.volumeScore)) / 10);
-  return reach > 0 ? (directional + vol) / reach : 0;
+  const ceiling = (direction: Direction, s: 1 | -1) => {
+    const directional = s * mom + w.sr + priceActionCeiling(pa, direction, o);
+    return reach > 0 ? (directional + vol) / reach : 0;
+  };
+  return { LONG: ceiling("LONG", 1), SHORT: ceiling("SHORT", -1) };
 }
 
 /** Rule 6 at the insight's ceiling: the most confidence an evidence score of at most `evidence` can become. */
@@ -69,7 +71,7 @@ export function confidenceCeiling(
   options: SynthesisOptionsInput,
   insight: InsightCeiling,
 ): number {
-  return withInsight(evidenceCeiling(screen, direction, options), insight, options);
+  return withInsight(evidenceCeilings(screen, options)[direction], insight, options);
 }
 
 /** Rule 1's price-action value of the strongest aligned breakout priceActionScreen allows, × its weight. */
@@ -90,10 +92,6 @@ function priceActionCeiling(pa: PriceActionScreen, direction: Direction, o: Synt
 export interface EvidenceCeilings {
   readonly LONG: number;
   readonly SHORT: number;
-}
-
-export function evidenceCeilings(screen: SymbolScreen, options: SynthesisOptionsInput): EvidenceCeilings {
-  return { LONG: evidenceCeiling(screen, "LONG", options), SHORT: evidenceCeiling(screen, "SHORT", options) };
 }
 
 /**

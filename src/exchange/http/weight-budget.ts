@@ -92,7 +92,7 @@ export class WeightBudget {
   readonly #settledCharged = new Map<number, number>();
   /** Weight the server reported beyond what we account for (other programs on this IP, in-flight races). */
   readonly #excess = new Map<number, number>();
-  /** Per window, what the server's headers prove (see #proven). */
+  /** Per window, what the server's headers prove (ServerCount; used by #used). */
   readonly #counted = new Map<number, ServerCount>();
   readonly #inFlight = new Map<number, Entry>();
   readonly #queue: Waiter[] = [];
