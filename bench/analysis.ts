@@ -71,7 +71,8 @@ export interface AnalysisBenchResult {
   readonly generateMs: number;
   readonly storeFillMs: number;
   readonly passes: readonly AnalysisPass[];
-  readonly newCandle: readonly { name: string; us: number }[];
+  /** `queriesPerSymbol`: the candle queries the store answered per symbol per step, where the store is read. */
+  readonly newCandle: readonly { name: string; us: number; queriesPerSymbol?: number }[];
   /** Self time of the hottest functions during one pure pass (default configuration). */
   readonly profile: readonly { name: string; pct: number }[];
 }
@@ -212,7 +213,7 @@ export async function benchAnalysis(opts: AnalysisBenchOptions = {}): Promise<An
   const dir = mkdtempSync(join(tmpdir(), "cma-bench-analysis-"));
   const db = openDatabase(join(dir, "bench.db"));
   let storeFillMs = 0;
-  const newCandle: { name: string; us: number }[] = [];
+  const newCandle: { name: string; us: number; queriesPerSymbol?: number }[] = [];
   try {
     const store = new CandleStore(db);
     say("filling the SQLite store");
@@ -269,37 +270,54 @@ export async function benchAnalysis(opts: AnalysisBenchOptions = {}): Promise<An
       name: "screenSymbol and its ceiling after the next 1h close (in memory; the pre-filter), per symbol",
       us: (median(screenSteps) * 1000) / symbols.length,
     });
-    // Store: the new candles are written, the clock moves, and the warm view answers. A write changes the series'
-    // version, so the view reloads those tails from SQLite; the unchanged candles stay the same objects, so the
-    // analysis still extends its series.
-    const view = storeView();
-    for (const s of symbols) analyzeSymbol(view, s, spec);
-    const writeSteps: number[] = [];
-    const reSteps: number[] = [];
-    for (let k = 1; k <= STEPS; k++) {
-      const lo = NOW + (k - 1) * HOUR;
-      const hi = NOW + k * HOUR;
-      const w0 = performance.now();
-      for (const s of symbols) {
-        for (const i of ANALYSIS_INTERVALS) {
-          const fresh = data.get(`${s}|${i}`)!.filter((c) => c.closeTime >= lo && c.closeTime < hi);
-          if (fresh.length > 0) store.upsert({ exchange: "binance", market: "futures", symbol: s, interval: i }, fresh);
-        }
-      }
-      if (k > WARM_STEPS) writeSteps.push(performance.now() - w0);
-      t = hi;
-      const a0 = performance.now();
+    // Store: the next hour's candles are written, the clock moves, and the warm view answers, twice over the same
+    // hours: first written one upsert per series, as a stream stores its closes: the store remembers those writes
+    // (CandleStore.writesSince) and the view appends them to its tails; then inside one transaction, as a caller
+    // that may still roll back, whose writes are not remembered, so the view finds the versions changed and
+    // reloads those tails from SQLite (the unchanged
+    // candles stay the same objects, so the analysis still extends its series). The second run writes the same
+    // hours again with one more trade in each candle, so that they count as writes.
+    for (const fed of [true, false]) {
+      t = NOW;
+      const view = storeView();
       for (const s of symbols) analyzeSymbol(view, s, spec);
-      if (k > WARM_STEPS) reSteps.push(performance.now() - a0);
+      const writeSteps: number[] = [];
+      const reSteps: number[] = [];
+      const reads0 = store.reads;
+      for (let k = 1; k <= STEPS; k++) {
+        const lo = NOW + (k - 1) * HOUR;
+        const hi = NOW + k * HOUR;
+        const w0 = performance.now();
+        const writeHour = () => {
+          for (const s of symbols) {
+            for (const i of ANALYSIS_INTERVALS) {
+              const fresh = data.get(`${s}|${i}`)!.filter((c) => c.closeTime >= lo && c.closeTime < hi);
+              const key = { exchange: "binance", market: "futures", symbol: s, interval: i } as const;
+              if (fresh.length > 0) store.upsert(key, fed ? fresh : fresh.map((c) => ({ ...c, trades: c.trades + 1 })));
+            }
+          }
+        };
+        if (fed) writeHour();
+        else db.transaction(writeHour)();
+        if (k > WARM_STEPS) writeSteps.push(performance.now() - w0);
+        t = hi;
+        const a0 = performance.now();
+        for (const s of symbols) analyzeSymbol(view, s, spec);
+        if (k > WARM_STEPS) reSteps.push(performance.now() - a0);
+      }
+      const how = fed ? "one upsert per series; the view told" : "in one transaction; the view not told";
+      newCandle.push({
+        name: `storing the next hour's 5m/15m/1h candles (SQLite, ${how}), per symbol`,
+        us: (median(writeSteps) * 1000) / symbols.length,
+      });
+      newCandle.push({
+        name: fed
+          ? "analyzeSymbol after the next 1h close (SQLite view fed the written candles), per symbol"
+          : "analyzeSymbol after the next 1h close (SQLite view after a write it was not told of; tails reloaded), per symbol",
+        us: (median(reSteps) * 1000) / symbols.length,
+      });
+      newCandle.at(-1)!.queriesPerSymbol = (store.reads - reads0) / STEPS / symbols.length;
     }
-    newCandle.push({
-      name: "storing the next hour's 5m/15m/1h candles (SQLite), per symbol",
-      us: (median(writeSteps) * 1000) / symbols.length,
-    });
-    newCandle.push({
-      name: "analyzeSymbol after the next 1h close (SQLite view after a write; tails reloaded), per symbol",
-      us: (median(reSteps) * 1000) / symbols.length,
-    });
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -211,8 +211,12 @@ function analysisSummary(r: AnalysisBenchResult): string {
   );
   out.push(
     table(
-      ["one new closed candle", "µs"],
-      r.newCandle.map((x) => [x.name, fmt(x.us, 2)]),
+      ["one new closed candle", "µs", "store queries"],
+      r.newCandle.map((x) => [
+        x.name,
+        fmt(x.us, 2),
+        x.queriesPerSymbol === undefined ? "" : fmt(x.queriesPerSymbol, 1),
+      ]),
     ),
   );
   if (r.profile.length > 0) {

@@ -31,6 +31,24 @@ export interface UpsertOptions {
   readonly coverage?: OpenTimeRange;
 }
 
+/**
+ * One committed upsert that changed a series, as writesSince() gives it: the candles it was given (sorted by open
+ * time; rows equal to stored ones were left as they were, which leaves the same values), how they were given, and
+ * the series' version before and after.
+ */
+export interface CandleWrite {
+  readonly candles: readonly Candle[];
+  readonly derivedFrom: Interval | undefined;
+  /** True when the write recorded coverage (which changes how coarser intervals are built from this one). */
+  readonly coverage: boolean;
+  readonly previousVersion: number;
+  readonly version: number;
+}
+
+/** Writes remembered per series for writesSince(), and the most candles one of them may hold. */
+const WRITE_LOG_LENGTH = 8;
+const WRITE_LOG_CANDLES = 64;
+
 /** A candle that cannot be stored (invalid numbers, wrong interval): the data's fault, not the database's. */
 export class CandleValidationError extends DataError {}
 
@@ -45,6 +63,9 @@ export class CandleStore {
   // The same ids by key object: readers that keep their key objects (SeriesReader) skip building the string key.
   #idsByKey = new WeakMap<SeriesKey, number>();
   readonly #versions = new Map<number, number>();
+  /** The last few small writes per series id, oldest first (writesSince). */
+  readonly #log = new Map<number, CandleWrite[]>();
+  #reads = 0;
   readonly #stmt: {
     findSeries: Database.Statement<[string, string, string, string], number>;
     addSeries: Database.Statement<[string, string, string, string], number>;
@@ -199,7 +220,8 @@ export class CandleStore {
     const cov = opts.coverage;
     if (cov) checkRange(key, cov, label);
     if (candles.length === 0 && !cov) return 0;
-    return this.#guard(`storing ${label} candles`, () =>
+    const previousVersion = this.version(key);
+    const written = this.#guard(`storing ${label} candles`, () =>
       this.db.transaction(() => {
         const id = this.#id(key, true);
         let written = 0;
@@ -229,6 +251,56 @@ export class CandleStore {
         return written;
       })(),
     );
+    const version = this.version(key);
+    if (version !== previousVersion) this.#remember(key, candles, opts, previousVersion, version);
+    return written;
+  }
+
+  /**
+   * The writes that took `key` from version `since` to its current one, oldest first: what lets a reader that keeps
+   * a series in memory (StoreMarketView's tails) bring it forward by the written candles instead of reading it
+   * again. Undefined when they are not all known — a write of more than a page of candles, one made inside an outer
+   * transaction (which may still be rolled back), or one too long ago — and the reader has to read the series.
+   */
+  writesSince(key: SeriesKey, since: number): readonly CandleWrite[] | undefined {
+    const id = this.#id(key, false);
+    const version = id === undefined ? 0 : (this.#versions.get(id) ?? 0);
+    if (since === version) return [];
+    const log = id === undefined ? undefined : this.#log.get(id);
+    const from = log?.findIndex((w) => w.previousVersion === since) ?? -1;
+    if (log === undefined || from < 0) return undefined;
+    const out = log.slice(from);
+    for (let i = 1; i < out.length; i++) if (out[i]!.previousVersion !== out[i - 1]!.version) return undefined;
+    return out.at(-1)!.version === version ? out : undefined;
+  }
+
+  #remember(key: SeriesKey, candles: readonly Candle[], opts: UpsertOptions, previousVersion: number, version: number) {
+    const id = this.#id(key, false);
+    if (id === undefined) return;
+    let log = this.#log.get(id);
+    if (this.db.inTransaction || candles.length > WRITE_LOG_CANDLES) {
+      // A write that is not remembered breaks the chain: what was remembered before it can no longer be used.
+      this.#log.delete(id);
+      return;
+    }
+    if (log === undefined) {
+      log = [];
+      this.#log.set(id, log);
+    }
+    const sorted = isSorted(candles) ? [...candles] : [...candles].sort((a, b) => a.openTime - b.openTime);
+    log.push({
+      candles: sorted,
+      derivedFrom: opts.derivedFrom,
+      coverage: opts.coverage !== undefined,
+      previousVersion,
+      version,
+    });
+    if (log.length > WRITE_LOG_LENGTH) log.shift();
+  }
+
+  /** Candle queries (range and latest) this store object has answered: what caches above it save, made visible. */
+  get reads(): number {
+    return this.#reads;
   }
 
   /** Candles with open time in [from, to] (both inclusive), oldest first. */
@@ -239,6 +311,7 @@ export class CandleStore {
       () => `reading ${seriesLabel(key)}`,
       () => this.#stmt.range.all(id, from, to),
     );
+    this.#reads++;
     return toCandles(rows, key.interval);
   }
 
@@ -257,6 +330,7 @@ export class CandleStore {
       () => `reading ${seriesLabel(key)}`,
       () => this.#stmt.latest.all(id, bound, count),
     );
+    this.#reads++;
     rows.reverse();
     return toCandles(rows, key.interval);
   }
@@ -434,6 +508,11 @@ function validateCandle(key: SeriesKey, c: Candle, label: string): void {
       { hint: "Candles of another interval were passed for this series; nothing was stored." },
     );
   }
+}
+
+function isSorted(candles: readonly Candle[]): boolean {
+  for (let i = 1; i < candles.length; i++) if (candles[i]!.openTime < candles[i - 1]!.openTime) return false;
+  return true;
 }
 
 function toCandles(rows: readonly Row[], interval: Interval): Candle[] {

@@ -179,4 +179,37 @@ describe("CandleStore", () => {
       at("2023-12-31T23:00:00Z"),
     ]);
   });
+
+  it("remembers its last small writes per series, in order, and forgets the chain at a write it cannot vouch for", () => {
+    const kw = key("WRITEUSDT", "1h");
+    const readsBefore = t.store.reads;
+    const c = bundled("spot", "ETHUSDT", "1h").slice(0, 400);
+    t.store.upsert(kw, c.slice(0, 300)); // more than a page: not remembered
+    const v0 = t.store.version(kw);
+    expect(t.store.writesSince(kw, v0)).toEqual([]);
+    expect(t.store.writesSince(kw, v0 - 1)).toBeUndefined();
+    // Given in any order, remembered sorted, with the versions they went between.
+    t.store.upsert(kw, [c[301]!, c[300]!]);
+    t.store.upsert(kw, c.slice(298, 300)); // the same values: no write, nothing remembered
+    t.store.upsert(kw, [{ ...c[302]!, volume: 1 }], { derivedFrom: "5m" });
+    const w = t.store.writesSince(kw, v0)!;
+    expect(w.map((x) => x.candles.map((y) => y.openTime))).toEqual([
+      [c[300]!.openTime, c[301]!.openTime],
+      [c[302]!.openTime],
+    ]);
+    expect(w.map((x) => [x.previousVersion, x.version, x.derivedFrom ?? null])).toEqual([
+      [v0, v0 + 1, null],
+      [v0 + 1, v0 + 2, "5m"],
+    ]);
+    expect(t.store.writesSince(kw, v0 + 1)).toEqual(w.slice(1));
+    // Inside a transaction (which may yet roll back) nothing is remembered, and the chain before it is forgotten.
+    t.store.db.transaction(() => t.store.upsert(kw, [c[303]!]))();
+    expect(t.store.writesSince(kw, v0)).toBeUndefined();
+    const v1 = t.store.version(kw);
+    for (let i = 304; i < 314; i++) t.store.upsert(kw, [c[i]!]);
+    // Only the last eight are kept.
+    expect(t.store.writesSince(kw, v1)).toBeUndefined();
+    expect(t.store.writesSince(kw, v1 + 2)!.length).toBe(8);
+    expect(t.store.reads).toBe(readsBefore); // remembering reads nothing back
+  });
 });

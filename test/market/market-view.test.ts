@@ -131,6 +131,121 @@ describe("StoreMarketView", () => {
     expect(v.closed("ETHUSDT", "1h", 3)).toEqual(after198.candles);
   });
 
+  it("appends the candles a stream stores without reading them back; reloads after writes the store did not remember", () => {
+    const k = key("ETHUSDT", "1h");
+    const eth = bundled("spot", "ETHUSDT", "1h");
+    t.store.upsert(k, eth.slice(0, 300));
+    // The clock passes a close before the stream delivers the candle, as it does live.
+    const clock = new SimulatedClock(eth[300]!.closeTime + 1);
+    const v = view(clock);
+    const first = v.closedSeries("ETHUSDT", "1h", 100);
+    expect(v.closed("ETHUSDT", "4h", 20)).toEqual(view(new SimulatedClock(clock.now())).closed("ETHUSDT", "4h", 20));
+    const reads = t.store.reads;
+    t.store.upsert(k, [eth[300]!]);
+    const next = v.closedSeries("ETHUSDT", "1h", 100);
+    const fourHours = v.closed("ETHUSDT", "4h", 20);
+    expect(t.store.reads).toBe(reads);
+    expect(next.candles.at(-1)).toEqual(eth[300]);
+    expect(next.candles.at(-1)).not.toBe(eth[300]); // the view's own copy, like a candle read from the store
+    expect(next.lineage).toBe(first.lineage);
+    expect(next.firstRow).toBe(first.firstRow + 1);
+    const fresh = view(new SimulatedClock(clock.now()));
+    expect(next.candles).toEqual(fresh.closed("ETHUSDT", "1h", 100));
+    expect(fourHours).toEqual(fresh.closed("ETHUSDT", "4h", 20));
+    // Rewriting candles the tail holds with the same values changes nothing; a write inside a transaction (which may
+    // still be rolled back) is not remembered by the store, so the view reads the series again, in the same lineage.
+    const readsBefore = t.store.reads; // the fresh view read from the same store
+    t.store.upsert(k, eth.slice(290, 301));
+    v.closedSeries("ETHUSDT", "1h", 100);
+    expect(t.store.reads).toBe(readsBefore);
+    clock.set(eth[302]!.closeTime + 1);
+    t.store.db.transaction(() => t.store.upsert(k, eth.slice(301, 303)))();
+    const reloaded = v.closedSeries("ETHUSDT", "1h", 100);
+    expect(t.store.reads).toBeGreaterThan(readsBefore);
+    expect(reloaded.candles.slice(-2)).toEqual(eth.slice(301, 303));
+    expect(reloaded.lineage).toBe(first.lineage);
+    // A candle written for a later instant than the view's is read when the clock gets there.
+    t.store.upsert(k, [eth[303]!]);
+    expect(v.closed("ETHUSDT", "1h", 1)).toEqual([eth[302]]);
+    clock.set(eth[303]!.closeTime + 1);
+    expect(v.closed("ETHUSDT", "1h", 1)).toEqual([eth[303]]);
+  });
+
+  it("answers like a fresh view however writes and reads interleave", () => {
+    // Live, streams store closes one by one, syncs store pages (some inside a transaction), and a re-import may
+    // correct an old candle; the tails the view keeps forward must always be what a fresh view reads.
+    const k1 = key("LIVEUSDT", "1h");
+    const k5 = key("LIVEUSDT", "5m");
+    const h = h1.filter((c) => c.openTime >= at("2025-10-01T00:00:00Z"));
+    const m = m5.filter((c) => c.openTime >= at("2025-11-01T00:00:00Z"));
+    const intervals: Interval[] = ["5m", "15m", "1h", "4h", "1d"];
+    const step = fc.record({
+      advanceHours: fc.integer({ min: 0, max: 30 }),
+      // How the next candles get stored: one upsert per candle, one for all, inside a transaction, or not yet.
+      write: fc.constantFrom("each", "batch", "transaction", "none"),
+      lag: fc.integer({ min: 0, max: 3 }),
+      correct: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+      reads: fc.array(fc.record({ interval: fc.constantFrom(...intervals), count: fc.integer({ min: 1, max: 300 }) }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
+        const local = tempStore();
+        try {
+          const store = local.store;
+          let now = at("2025-11-20T00:00:00Z");
+          const upto = (c: readonly Candle[], asOf: number) => c.filter((x) => x.closeTime < asOf);
+          store.upsert(k1, upto(h, now));
+          store.upsert(
+            k5,
+            upto(m, now).filter((x) => x.openTime >= at("2025-11-01T00:00:00Z")),
+          );
+          const clock = new SimulatedClock(now);
+          const walked = new StoreMarketView({ store, clock, exchange: "binance", market: "spot", cacheExtra: 50 });
+          for (const s of steps) {
+            now += s.advanceHours * HOUR;
+            clock.set(now);
+            // Everything closed up to `lag` hours ago, as a stream or sync that is behind the clock.
+            const due = now - s.lag * HOUR;
+            const news = [k1, k5].map((kk) => {
+              const all = kk === k1 ? h : m;
+              return { kk, candles: all.filter((x) => x.closeTime < due && x.closeTime >= due - 40 * HOUR) };
+            });
+            const write = () => {
+              for (const { kk, candles } of news) {
+                if (s.write === "each") for (const c of candles) store.upsert(kk, [c]);
+                else store.upsert(kk, candles);
+              }
+            };
+            if (s.write === "transaction") store.db.transaction(write)();
+            else if (s.write !== "none") write();
+            if (s.correct !== undefined) {
+              const old = upto(h, now).at(-s.correct);
+              if (old) store.upsert(k1, [{ ...old, volume: old.volume * 1.5 + 1 }]);
+            }
+            const fresh = new StoreMarketView({
+              store,
+              clock: new SimulatedClock(now),
+              exchange: "binance",
+              market: "spot",
+            });
+            for (const r of s.reads) {
+              expect(walked.closed("LIVEUSDT", r.interval, r.count)).toEqual(
+                fresh.closed("LIVEUSDT", r.interval, r.count),
+              );
+            }
+            expect(walked.forming("LIVEUSDT", "1h")).toEqual(fresh.forming("LIVEUSDT", "1h"));
+          }
+        } finally {
+          local.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
   it("keeps rows stable within a lineage along a replay, whatever each reader asks for", () => {
     const k = key("SOLUSDT", "1h");
     const sol = bundled("spot", "SOLUSDT", "1h");
