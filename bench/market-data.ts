@@ -24,7 +24,7 @@ import { alignDown, type Interval, MINUTE } from "../src/core/interval.js";
 import { BinanceExchange } from "../src/exchange/binance/binance-exchange.js";
 import { cheapestKlinePage, ENDPOINTS } from "../src/exchange/binance/endpoints.js";
 import type { MarketType, StreamKey, StreamStatus, Subscription } from "../src/exchange/exchange.js";
-import { realSleep, type Sleep } from "../src/exchange/http/sleep.js";
+import { realSleep, type Sleep } from "../src/core/sleep.js";
 import { binanceCapabilities } from "../src/exchange/binance/endpoints.js";
 import { CandleStore } from "../src/market/candle-store.js";
 import { type SyncReport, syncCandles } from "../src/market/sync.js";

@@ -13,6 +13,7 @@ import { type Cell, renderTable } from "../src/ui/table.js";
 import { type AnalysisBenchResult, benchAnalysis } from "./analysis.js";
 import { type BacktestBenchResult, benchBacktest } from "./backtest.js";
 import { benchIndicators, type IndicatorBenchResult } from "./indicators.js";
+import { benchLiveRun, type LiveRunBenchResult } from "./live-run.js";
 import { benchMarketData, type MarketDataBenchResult } from "./market-data.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
@@ -53,6 +54,14 @@ const SUITES: Record<string, Suite> = {
       return { data, summary: backtestSummary(data) };
     },
   },
+  "live-run": {
+    description:
+      "`cma run` (compiled, in a child process) on 300 futures symbols for 6 simulated hours at 60×: RSS and the heap kept",
+    async run(quick) {
+      const data = await benchLiveRun(quick ? { symbols: 20, hours: 1, progress } : { progress });
+      return { data, summary: liveRunSummary(data) };
+    },
+  },
   indicators: {
     description: "batch and streaming indicator throughput",
     async run(quick) {
@@ -85,6 +94,28 @@ function backtestSummary(r: BacktestBenchResult): string {
       ),
     )
     .join("\n");
+}
+
+function liveRunSummary(r: LiveRunBenchResult): string {
+  const mem = (m: LiveRunBenchResult["rss"]) => [
+    `${fmt(m.startedMb)} MB`,
+    `${fmt(m.peakMb)} MB`,
+    `${fmt(m.endMb)} MB`,
+    `${m.slopeMbPerHour >= 0 ? "+" : ""}${fmt(m.slopeMbPerHour, 1)} MB/h`,
+  ];
+  return [
+    `cma run on ${r.symbols} ${r.market} symbols from ${r.from.slice(0, 16)}Z, ${r.speed}× real time: started at ` +
+      `${r.startedAt.slice(11, 16)} UTC, then ${r.simulatedHours} simulated hours (${fmt(r.realSeconds)} s real in all); ` +
+      `${r.cycles} cycles, ${r.signals} signal(s), exit ${r.exitCode}`,
+    table(
+      ["memory", "after start", "peak", "end", "slope over the second half"],
+      [
+        ["RSS", ...mem(r.rss)],
+        ["heap kept (after a full GC)", ...mem(r.heapAfterGc)],
+      ],
+    ),
+    `program loaded, before running: RSS ${fmt(r.baseline.rssMb)} MB, heap ${fmt(r.baseline.heapUsedMb)} MB`,
+  ].join("\n");
 }
 
 function marketDataSummary(r: MarketDataBenchResult): string {

@@ -10,6 +10,7 @@ import type { AnyAgent } from "../agents/agent.js";
 import type { SymbolAnalysis } from "../agents/symbol-analysis.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import type { Sleep } from "../core/sleep.js";
 import type { Exchange } from "../exchange/exchange.js";
 import { LearningStateStore } from "../learning/learning-state.js";
 import type { PaperBrokerOptionsInput } from "../learning/paper-broker-options.js";
@@ -81,6 +82,8 @@ export interface SystemSpec {
   /** The exact pre-filter; see OrchestratorOptions.prefilter. */
   readonly prefilter?: { readonly fullAt?: ReadonlySet<number> | undefined } | undefined;
   readonly settleMs?: number | undefined;
+  /** Live: the timer the scheduler waits on (default: real timers); see OrchestratorOptions.sleep. */
+  readonly sleep?: Sleep | undefined;
   readonly yieldEveryMs?: number | undefined;
   readonly onSignal?: ((signal: Signal, analysis: SymbolAnalysis) => void) | undefined;
   readonly onEvent?: ((event: OrchestratorEvent) => void) | undefined;
@@ -131,6 +134,7 @@ export function composeSystem(spec: SystemSpec): System {
     reports: spec.reports,
     ...(spec.settleMs === undefined ? {} : { settleMs: spec.settleMs }),
     ...(spec.yieldEveryMs === undefined ? {} : { yieldEveryMs: spec.yieldEveryMs }),
+    sleep: spec.sleep,
     paper: saved ? saved.paper : spec.paper?.kind === "memory" ? { broker: spec.paper.broker } : undefined,
     learning,
     learningUpdates: spec.learning?.updates !== false,

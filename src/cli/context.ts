@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { AnyAgent } from "../agents/agent.js";
 import { AGENTS } from "../agents/registry.js";
 import { type Config, type DeepPartial, type LoadedConfig, loadConfigDetailed } from "../app/config.js";
+import type { MachineTime } from "../core/clock.js";
 import { type Logger, streamLogger } from "../core/log.js";
 import type { Exchange, MarketType } from "../exchange/exchange.js";
 import { createExchange } from "../exchange/create-exchange.js";
@@ -25,6 +26,11 @@ export interface CliIo {
    * configured, reported and shown like the built-in ones.
    */
   readonly agents?: readonly AnyAgent[] | undefined;
+  /**
+   * The machine's clock and timers (default: the system's). The exchange's clock is measured against this clock and
+   * live waits use these timers, so a bench can run `cma run` on a clock faster than real time.
+   */
+  readonly time?: MachineTime | undefined;
 }
 
 /** Options every command accepts (defined on the program, usable before or after the command name). */
@@ -137,6 +143,7 @@ export class CommandContext {
         maxWeightPerMinute: c.rate_limit_per_minute,
         safetyMargin: c.safety_margin,
         logger: this.logger,
+        ...(this.io.time ? { clock: this.io.time.clock, sleep: this.io.time.sleep } : {}),
         ...(c.rest_url !== null ? { restUrl: c.rest_url } : {}),
         ...(c.ws_url !== null ? { wsUrl: c.ws_url } : {}),
       });

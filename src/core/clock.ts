@@ -2,6 +2,7 @@
  * The one source of "now". Live code follows the exchange's server time; replays, backtests, the demo and tests
  * use a simulated clock. Nothing else in the system reads the wall clock.
  */
+import type { Sleep } from "./sleep.js";
 import type { EpochMs } from "./units.js";
 
 export interface Clock {
@@ -44,3 +45,12 @@ export class SimulatedClock implements Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The machine's clock and timers. Live code takes them injected, so a bench can run the live system on a clock
+ * faster than real time (timers shortened to match) with nothing else changed.
+ */
+export interface MachineTime {
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Scheduler } from "../../src/app/orchestrator/scheduler.js";
-import { OffsetClock, SimulatedClock } from "../../src/core/clock.js";
+import { type Clock, OffsetClock, SimulatedClock } from "../../src/core/clock.js";
+import { realSleep, type Sleep } from "../../src/core/sleep.js";
 
 const every = (ms: number) => (t: number) => t + ms;
 
@@ -81,5 +82,46 @@ describe("Scheduler", () => {
     expect(runs).toBe(3);
     expect(errors.map((e) => (e as Error).message)).toEqual(["first run fails"]);
     expect(clock.now() - start).toBeGreaterThanOrEqual(55);
+  });
+
+  it("live: waits on the timer it is given, in the clock's milliseconds (a clock running 600× faster)", async () => {
+    const speed = 600;
+    const wall0 = Date.now();
+    const start = 1_000 * 60_000;
+    const clock: Clock = { now: () => Math.floor(start + (Date.now() - wall0) * speed) };
+    const asked: number[] = [];
+    const sleep: Sleep = (ms, signal) => {
+      asked.push(ms);
+      return realSleep(ms / speed, signal);
+    };
+    const s = new Scheduler(clock);
+    const stop = new AbortController();
+    const ran: number[] = [];
+    s.add(
+      {
+        name: "every-minute",
+        next: every(60_000),
+        run: (t) => {
+          ran.push(t);
+          if (ran.length === 3) stop.abort();
+        },
+      },
+      start + 60_000,
+    );
+    await s.runLive(
+      stop.signal,
+      (e) => {
+        throw e;
+      },
+      sleep,
+    );
+    expect(ran).toHaveLength(3);
+    // Each run at or just after its due minute, on the fast clock; the waits asked add up to nearly three minutes of
+    // the clock (in real ms they would be 300; a busy machine's pauses between waits count 600× on this clock).
+    for (const [i, t] of ran.entries()) expect(t).toBeGreaterThanOrEqual(start + (i + 1) * 60_000);
+    expect(asked.every((ms) => ms > 0 && ms <= 60_000)).toBe(true);
+    const total = asked.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(90_000);
+    expect(total).toBeLessThanOrEqual(180_000);
   });
 });

@@ -5,6 +5,7 @@
  * moves a simulated clock from one due time to the next (`replayUntil`). The tasks cannot tell the two apart.
  */
 import type { Clock, SimulatedClock } from "../../core/clock.js";
+import type { Sleep } from "../../core/sleep.js";
 
 export interface ScheduledTask {
   readonly name: string;
@@ -78,12 +79,13 @@ export class Scheduler {
   /**
    * Live: waits on the clock for each due time until `signal` aborts. Waits are at most a minute, so a clock that
    * is re-synced to the exchange (or a due time moved meanwhile) is honoured within a minute. A task that throws is
-   * reported to `onError` and the loop goes on: a bug in one task must not end a live run.
+   * reported to `onError` and the loop goes on: a bug in one task must not end a live run. `wait` is the machine's
+   * timer, in the clock's milliseconds (a bench running the clock faster passes a shorter one).
    */
-  async runLive(signal: AbortSignal, onError: (error: unknown) => void): Promise<void> {
+  async runLive(signal: AbortSignal, onError: (error: unknown) => void, wait: Sleep = sleep): Promise<void> {
     while (!signal.aborted) {
-      const wait = this.nextDue() - this.#clock.now();
-      if (wait > 0) await sleep(Math.min(wait, 60_000), signal);
+      const ms = this.nextDue() - this.#clock.now();
+      if (ms > 0) await wait(Math.min(ms, 60_000), signal).catch(() => undefined); // only an abort rejects
       if (signal.aborted) break;
       try {
         await this.runDue(signal);
@@ -94,14 +96,15 @@ export class Scheduler {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** A timer that ends early, resolving, when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done() {
       clearTimeout(t);
-      signal.removeEventListener("abort", done);
+      signal?.removeEventListener("abort", done);
       resolve();
     }
-    signal.addEventListener("abort", done, { once: true });
+    signal?.addEventListener("abort", done, { once: true });
   });
 }

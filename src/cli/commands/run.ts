@@ -97,6 +97,7 @@ export const runCommand: CommandRegistration = {
               return optimizer;
             },
             reports: true,
+            sleep: ctx.io.time?.sleep,
             logger: ctx.logger,
             onSignal: showCard,
             onEvent: (e) => describeEvent(ctx, c, e),

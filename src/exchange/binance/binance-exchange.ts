@@ -30,7 +30,7 @@ import { sharedAttemptLimiter } from "../http/attempt-limiter.js";
 import type { BackoffOptions } from "../http/backoff.js";
 import { type Lease, leaseShared } from "../http/host-registry.js";
 import { RateSafeClient } from "../http/rate-safe-client.js";
-import type { Sleep } from "../http/sleep.js";
+import type { Sleep } from "../../core/sleep.js";
 import { WeightBudget } from "../http/weight-budget.js";
 import { fetchCandlePages, validateCandleQuery } from "./candle-pages.js";
 import { binanceCapabilities, cheapestKlinePage, type EndpointId, type EndpointParams, endpoint } from "./endpoints.js";

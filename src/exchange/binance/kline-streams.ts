@@ -27,7 +27,7 @@ import type { CandleStreamHandlers, MarketType, StreamKey, StreamStatus, Subscri
 import type { AttemptLimiter } from "../http/attempt-limiter.js";
 import { fullJitterDelay } from "../http/backoff.js";
 import { asObject } from "../http/json-shape.js";
-import { realSleep } from "../http/sleep.js";
+import { realSleep } from "../../core/sleep.js";
 import { parseStreamKline } from "./parse.js";
 
 /** Binance's hard cap on streams per connection. */

@@ -3,7 +3,7 @@
  * IP (its spot API docs, web-socket-streams.md); a reconnect storm (flapping network, many connections) must queue
  * rather than cross it. Uses the machine's monotonic time: it guards real sockets, so it runs on real time.
  */
-import { realSleep, type Sleep } from "./sleep.js";
+import { realSleep, type Sleep } from "../../core/sleep.js";
 
 export class AttemptLimiter {
   readonly #stamps: number[] = [];

@@ -29,7 +29,7 @@ import {
 import { type Logger, silentLogger } from "../../core/log.js";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./backoff.js";
 import { decodeJson, fetchText, type RawResponse } from "./fetch-text.js";
-import { abortableSleep, realSleep, type Sleep } from "./sleep.js";
+import { abortableSleep, realSleep, type Sleep } from "../../core/sleep.js";
 import type { WeightBudget } from "./weight-budget.js";
 
 export type Verdict =

@@ -20,7 +20,7 @@ import type { Clock } from "../../core/clock.js";
 import { ExchangeError, IpBannedError, UsageError } from "../../core/errors.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type { WeightUsage } from "../exchange.js";
-import { abortableSleep, realSleep, type Sleep } from "./sleep.js";
+import { abortableSleep, realSleep, type Sleep } from "../../core/sleep.js";
 
 export interface WeightBudgetOptions {
   /** Weight allowed per window by the exchange. */
