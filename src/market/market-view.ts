@@ -172,6 +172,29 @@ function derivedUnchanged(e: CacheEntry, w: CandleWrite): boolean {
   return firstWritten === undefined || firstWritten.openTime > last.closeTime;
 }
 
+/**
+ * Applies a write to a read-ahead block (stored candles with open time in [from, to]): each written candle in that
+ * range replaces the block's candle of its open time or is inserted in order, as the store has done. False for
+ * derived candles in the range, which replace only derived ones (the block does not say which it holds).
+ */
+function mergeWritten(b: { from: number; to: number; candles: Candle[] }, w: CandleWrite): boolean {
+  for (const c of w.candles) {
+    if (c.openTime < b.from || c.openTime > b.to) continue;
+    if (w.derivedFrom !== undefined) return false;
+    const candles = b.candles;
+    let lo = 0;
+    let hi = candles.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (candles[mid]!.openTime < c.openTime) lo = mid + 1;
+      else hi = mid;
+    }
+    if (candles[lo]?.openTime === c.openTime) candles[lo] = asStored(c);
+    else candles.splice(lo, 0, asStored(c));
+  }
+  return true;
+}
+
 /** Index of the candle of `c` (sorted by open time) opening at `openTime`, or −1. */
 function indexOfOpenTime(c: readonly Candle[], openTime: number): number {
   let lo = 0;
@@ -403,6 +426,13 @@ export class StoreMarketView implements MarketView {
     const version = this.reader.store.version(key);
     const k = `${symbol}|${interval}`;
     let b = this.#blocks.get(k);
+    // Live, every close stored changes the version: the block is brought forward by the writes the store remembers,
+    // as the tails are, instead of being read again (three queries per symbol per close with the default reads).
+    if (b !== undefined && b.version !== version) {
+      const block = b;
+      const writes = this.reader.store.writesSince(key, block.version);
+      if (writes?.every((w) => mergeWritten(block, w))) block.version = version;
+    }
     if (b === undefined || b.version !== version || from < b.from || to > b.to) {
       if (interval === "1M") return this.reader.store.range(key, from, to);
       const end = Math.max(to, from + READ_AHEAD * intervalMs(interval));

@@ -169,6 +169,15 @@ describe("StoreMarketView", () => {
     expect(v.closed("ETHUSDT", "1h", 1)).toEqual([eth[302]]);
     clock.set(eth[303]!.closeTime + 1);
     expect(v.closed("ETHUSDT", "1h", 1)).toEqual([eth[303]]);
+    // The other order: the close is stored first and the clock passes it after. The read-ahead block the tail steps
+    // forward from is brought forward by the same write, so that reads nothing either.
+    const readsLive = t.store.reads;
+    for (const i of [304, 305]) {
+      t.store.upsert(k, [eth[i]!]);
+      clock.set(eth[i]!.closeTime + 1);
+      expect(v.closed("ETHUSDT", "1h", 2)).toEqual(eth.slice(i - 1, i + 1));
+    }
+    expect(t.store.reads).toBe(readsLive);
   });
 
   it("answers like a fresh view however writes and reads interleave", () => {
