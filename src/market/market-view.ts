@@ -161,15 +161,15 @@ function appendWritten(e: CacheEntry, w: CandleWrite): boolean {
 }
 
 /**
- * Whether a tail aggregated from the written series is unchanged by the write: when every written candle opened
- * after the last fine candle the tail's candles were built from, and the write recorded no coverage (which decides
- * whether a period with missing fine candles is built).
+ * Whether a tail aggregated from the written series is unchanged by the write: when every written candle falls in a
+ * period of `interval` that had not closed by the tail's instant, and the write recorded no coverage (which decides
+ * whether a period with missing fine candles is built). A period that had closed is changed by the write even when
+ * it lies after the tail's last candle: one with fine candles missing is left out until a write completes it.
  */
-function derivedUnchanged(e: CacheEntry, w: CandleWrite): boolean {
-  const last = e.candles[e.candles.length - 1];
-  const firstWritten = w.candles[0];
-  if (last === undefined || w.coverage) return false;
-  return firstWritten === undefined || firstWritten.openTime > last.closeTime;
+function derivedUnchanged(e: CacheEntry, interval: Interval, w: CandleWrite): boolean {
+  if (w.coverage) return false;
+  const lastClosed = lastClosedOpenTime(interval, e.asOf);
+  return w.candles.every((c) => alignDown(interval, c.openTime) > lastClosed);
 }
 
 /**
@@ -350,7 +350,7 @@ export class StoreMarketView implements MarketView {
     const writes = this.reader.store.writesSince(this.reader.key(e.symbol, source), e.version);
     if (writes === undefined) return;
     for (const w of writes) {
-      if (!(interval === source ? appendWritten(e, w) : derivedUnchanged(e, w))) return;
+      if (!(interval === source ? appendWritten(e, w) : derivedUnchanged(e, interval, w))) return;
     }
     e.version = version;
   }
