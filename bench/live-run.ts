@@ -56,8 +56,11 @@ type ChildMessage =
   | { readonly kind: "cycle"; readonly at: number; readonly line: string }
   | { readonly kind: "done"; readonly exitCode: number; readonly cards: number; readonly stderrTail: string };
 
-/** 21:00 UTC on Sunday 2026-01-11: three hours before a midnight that closes a 1d and a 1w candle. */
-export const LIVE_RUN_AT = Date.UTC(2026, 0, 11, 21);
+/**
+ * 22:00 UTC on Sunday 2026-01-11: two hours before a midnight that closes a 1d and a 1w candle, so that the steps
+ * memory takes at the first closes of every interval fall in the first half of the default stretch.
+ */
+export const LIVE_RUN_AT = Date.UTC(2026, 0, 11, 22);
 
 export interface LiveRunBenchOptions {
   readonly symbols?: number;
