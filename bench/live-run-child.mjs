@@ -54,6 +54,7 @@ async function main(spec) {
       at: clock.now(),
       rssMb: m.rss / MB,
       heapUsedMb: m.heapUsed / MB,
+      heapTotalMb: m.heapTotal / MB,
       externalMb: m.external / MB,
       arrayBuffersMb: m.arrayBuffers / MB,
       heapAfterGcMb: afterGc ? m.heapUsed / MB : null,

@@ -42,6 +42,8 @@ export interface MemorySample {
   readonly at: number;
   readonly rssMb: number;
   readonly heapUsedMb: number;
+  /** The JS heap V8 has reserved (used or not): RSS outside it is the program, buffers and native memory. */
+  readonly heapTotalMb: number;
   readonly externalMb: number;
   readonly arrayBuffersMb: number;
   /** Heap in use right after a full collection (every fifth sample): what the run really keeps. */
@@ -88,6 +90,9 @@ export interface LiveRunBenchResult {
   readonly baseline: { readonly rssMb: number; readonly heapUsedMb: number };
   readonly rss: MemoryFigures;
   readonly heapAfterGc: MemoryFigures;
+  readonly heapReserved: MemoryFigures;
+  /** Typed arrays' memory (the candle columns and indicator streams), outside the JS heap. */
+  readonly arrayBuffers: MemoryFigures;
   readonly samples: readonly MemorySample[];
 }
 
@@ -192,6 +197,8 @@ export async function benchLiveRun(opts: LiveRunBenchOptions = {}): Promise<Live
       baseline: { rssMb: round1(baseline.rssMb), heapUsedMb: round1(baseline.heapUsedMb) },
       rss: figures(after, settled, (s) => s.rssMb),
       heapAfterGc: figures(gcAfter, gcSettled, (s) => s.heapAfterGcMb as number),
+      heapReserved: figures(after, settled, (s) => s.heapTotalMb),
+      arrayBuffers: figures(after, settled, (s) => s.arrayBuffersMb),
       samples,
     };
   } finally {

@@ -112,6 +112,8 @@ function liveRunSummary(r: LiveRunBenchResult): string {
       [
         ["RSS", ...mem(r.rss)],
         ["heap kept (after a full GC)", ...mem(r.heapAfterGc)],
+        ["heap reserved by V8", ...mem(r.heapReserved)],
+        ["typed arrays (outside the heap)", ...mem(r.arrayBuffers)],
       ],
     ),
     `program loaded, before running: RSS ${fmt(r.baseline.rssMb)} MB, heap ${fmt(r.baseline.heapUsedMb)} MB`,
