@@ -5,7 +5,7 @@
  * faster than real time (the child's timers shortened to match), so hours of a live run pass in minutes: the cold
  * start (universe, history of every interval, first analysis of every symbol), then every candle close with its
  * cycle, paper trading, the learning agent's updates and reports every 5 simulated minutes, across a UTC midnight
- * (the daily universe refresh; 1d closes, and the week's on that Monday).
+ * (1d closes, and the week's on that Monday). The universe is re-chosen a day after the start: outside the stretch.
  *
  * The child samples process.memoryUsage() once a real second, and the heap right after a full collection every fifth
  * sample: RSS is what the target names; the collected heap is what the system really keeps, so a slope in it is a
