@@ -67,15 +67,21 @@ export interface StoreMarketViewOptions {
   readonly cacheExtra?: number;
 }
 
-/** The candles of `c` (sorted by open time) with open time in [from, to]. */
-function openTimeSlice(c: readonly Candle[], from: number, to: number): Candle[] {
+/** Index of the first candle of `c` (sorted by open time) opening at or after `openTime` (c.length: none). */
+function lowerBound(c: readonly Candle[], openTime: number): number {
   let lo = 0;
   let hi = c.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (c[mid]!.openTime < from) lo = mid + 1;
+    if (c[mid]!.openTime < openTime) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** The candles of `c` (sorted by open time) with open time in [from, to]. */
+function openTimeSlice(c: readonly Candle[], from: number, to: number): Candle[] {
+  const lo = lowerBound(c, from);
   let end = lo;
   while (end < c.length && c[end]!.openTime <= to) end++;
   return c.slice(lo, end);
@@ -145,8 +151,9 @@ function appendWritten(e: CacheEntry, w: CandleWrite): boolean {
     const c = written[i]!;
     if (i > 0 && c.openTime === written[i - 1]!.openTime) return false;
     if (c.openTime < first.openTime) continue;
-    const at = indexOfOpenTime(tail, c.openTime);
-    if (at < 0 || !sameCandle(tail[at]!, asStored(c))) return false;
+    // Written candles are closed (the store refuses others), so the written one compares as it is.
+    const at = lowerBound(tail, c.openTime);
+    if (tail[at]?.openTime !== c.openTime || !sameCandle(tail[at]!, c)) return false;
   }
   // Anything before the tail's first candle is outside it, but the tail no longer reaches back to the series' start.
   if (written.length > 0 && written[0]!.openTime < first.openTime) e.complete = false;
@@ -182,31 +189,11 @@ function mergeWritten(b: { from: number; to: number; candles: Candle[] }, w: Can
     if (c.openTime < b.from || c.openTime > b.to) continue;
     if (w.derivedFrom !== undefined) return false;
     const candles = b.candles;
-    let lo = 0;
-    let hi = candles.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (candles[mid]!.openTime < c.openTime) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(candles, c.openTime);
     if (candles[lo]?.openTime === c.openTime) candles[lo] = asStored(c);
     else candles.splice(lo, 0, asStored(c));
   }
   return true;
-}
-
-/** Index of the candle of `c` (sorted by open time) opening at `openTime`, or −1. */
-function indexOfOpenTime(c: readonly Candle[], openTime: number): number {
-  let lo = 0;
-  let hi = c.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const t = c[mid]!.openTime;
-    if (t === openTime) return mid;
-    if (t < openTime) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** A written candle as the store reads it back: its own object, the fields in the order the store builds them. */
@@ -297,7 +284,7 @@ export class StoreMarketView implements MarketView {
     const src = this.reader.source(symbol, interval, now);
     const version = src ? this.reader.store.version(this.reader.key(symbol, src.interval)) : 0;
     let e = this.#cache.get(k);
-    // A close stored by a stream costs an append, not a reload of the tail (about 10 ms per symbol per close with
+    // A close stored by a stream costs an append, not a reload of the tail (about 6 ms per symbol per close with
     // the default reads): the store says what was written since the tail's version.
     if (e !== undefined && e.version !== version && src !== undefined && e.sourceInterval === src.interval) {
       this.#catchUp(e, interval, version);
