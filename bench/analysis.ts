@@ -26,7 +26,14 @@ import type { Interval } from "../src/core/interval.js";
 import { HOUR } from "../src/core/interval.js";
 import { ATR, EMA, MACD, OBV, RSI } from "../src/indicators/index.js";
 import { CandleStore } from "../src/market/candle-store.js";
-import { type ClosedSeries, type MarketView, newLineage, StoreMarketView } from "../src/market/market-view.js";
+import { blockOf, type CandleBlock } from "../src/indicators/candle-block.js";
+import {
+  type ClosedSeries,
+  closedRows,
+  type MarketView,
+  newLineage,
+  StoreMarketView,
+} from "../src/market/market-view.js";
 import { firstOpenTime } from "../src/market/warmup-plan.js";
 import { syntheticMarketData } from "../src/sim/fake-binance/index.js";
 import { NO_INSIGHT } from "../src/signals/learning-insight.js";
@@ -85,6 +92,7 @@ class MemoryView implements MarketView {
     return this.t;
   }
   readonly #lineages = new Map<string, number>();
+  readonly #blocks = new Map<string, CandleBlock>();
   closed(symbol: string, interval: Interval, count: number): readonly Candle[] {
     return this.closedSeries(symbol, interval, count).candles;
   }
@@ -105,7 +113,12 @@ class MemoryView implements MarketView {
       else hi = mid;
     }
     const firstRow = Math.max(0, lo - count);
-    return { candles: a.slice(firstRow, lo), lineage, firstRow };
+    let block = this.#blocks.get(key);
+    if (block === undefined) {
+      block = blockOf(a);
+      this.#blocks.set(key, block);
+    }
+    return closedRows(block, firstRow, lo - firstRow, lineage, firstRow);
   }
   forming(): Candle | undefined {
     return undefined;

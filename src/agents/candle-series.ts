@@ -6,68 +6,27 @@
 import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
-import { COLUMN_FIELDS, columnViews, writeColumns } from "../indicators/columns.js";
+import { CandleBlock } from "../indicators/candle-block.js";
 import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
 import {
   advanceStream,
   anchorRow,
   atrStream,
   emaStream,
-  type IndicatorStream,
   macdStream,
   rsiStream,
   type StreamSpec,
   volumeSmaStream,
-} from "./indicator-streams.js";
-
-const FIELDS = COLUMN_FIELDS;
+} from "../indicators/streams.js";
 
 /**
- * Column storage shared by a series and the ones built from it (the next cycle's window, a tail): candles are only
- * ever appended after `used`, so the part any series views is never written again. Allocating columns was a large
- * share of an analysis (typed arrays of this size live outside the JS heap); appending one candle per cycle into
- * spare room avoids most of it.
+ * Rows [row, row + length) of a block: candles someone already holds as columns (a market view's series state), which
+ * a series views as they are, without reading or checking them again.
  */
-class ColumnStore {
-  readonly cols: Record<(typeof FIELDS)[number], Float64Array>;
-  readonly capacity: number;
-  used = 0;
-  /** Indicators carried forward over these rows (indicator-streams.ts), by indicator key. */
-  readonly streams = new Map<string, IndicatorStream>();
-
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.cols = columnViews(capacity);
-  }
-
-  /** Writes `candles[from..]` at `used` onwards. */
-  append(candles: readonly Candle[], from: number): void {
-    this.used = writeColumns(this.cols, candles, from, this.used);
-  }
-
-  /**
-   * Takes over `src`'s indicator streams after its rows [from, from + count) were copied to rows [0, count) here:
-   * each stream whose anchor lies in those rows and that has not run past them continues here, its values moved
-   * along (the stream's state does not depend on where its rows are kept). `src` is not used for new rows after this.
-   */
-  adoptStreams(src: ColumnStore, from: number, count: number): void {
-    for (const [key, st] of src.streams) {
-      if (st.anchor < from || st.upTo > from + count) continue;
-      const values = st.values.map((v) => {
-        const out = new Float64Array(this.capacity);
-        out.fill(Number.NaN, 0, st.anchor - from);
-        out.set(v.subarray(st.anchor, st.upTo), st.anchor - from);
-        return out;
-      });
-      this.streams.set(key, { anchor: st.anchor - from, upTo: st.upTo - from, values, feed: st.feed });
-    }
-  }
-
-  /** Copies `count` rows of `src` from row `from` to `used` onwards. */
-  copy(src: ColumnStore, from: number, count: number): void {
-    for (const f of FIELDS) this.cols[f].set(src.cols[f].subarray(from, from + count), this.used);
-    this.used += count;
-  }
+export interface BlockRows {
+  readonly block: CandleBlock;
+  readonly row: number;
+  readonly length: number;
 }
 
 /** The series a new one goes on from, and the row of it where the new one's first candle is. */
@@ -77,7 +36,6 @@ export interface SeriesContinuation {
 }
 
 export class CandleSeries {
-  readonly candles: readonly Candle[];
   readonly length: number;
   readonly openTime: Float64Array;
   readonly closeTime: Float64Array;
@@ -86,73 +44,65 @@ export class CandleSeries {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
+  #candles: readonly Candle[] | undefined;
   readonly #memo = new Map<string, Float64Array | MacdSeries>();
   readonly #derived = new Map<string, unknown>();
   #arena: Float64Array | undefined;
   #arenaUsed = 0;
-  readonly #store: ColumnStore;
-  /** Row of the store holding this series' first candle. */
+  readonly #block: CandleBlock;
+  /** Row of the block holding this series' first candle. */
   readonly #offset: number;
-  /** For a window made by indicatorWindow(): the store row its indicators start at (see indicator-streams.ts). */
+  /** For a window made by indicatorWindow(): the block row its indicators start at (see indicators/streams.ts). */
   #anchor: number | undefined;
   readonly #windows = new Map<string, CandleSeries>();
 
   /**
-   * `candles`: closed candles of one interval, oldest first (what MarketView.closed returns). `continues`: the series
-   * these candles go on from (the previous window of the same series), and the row of it where they start: the rows
-   * both hold are taken from it as they are (not checked or read again) and the columns are shared with it where
-   * possible. The caller knows the relation (a view's ClosedSeries rows, or a slice it cut); it is checked at both
-   * ends of the shared rows, never guessed from the candles.
+   * `source`: closed candles of one interval, oldest first (what MarketView.closed returns), or rows of a block that
+   * holds them already (a view's series state: taken as they are). `continues`, for candles: the series these candles
+   * go on from (the previous window of the same series), and the row of it where they start: the rows both hold are
+   * taken from it as they are (not checked or read again) and the columns are shared with it where possible. The
+   * caller knows the relation (a slice it cut); it is checked at both ends of the shared rows, never guessed.
    */
-  constructor(candles: readonly Candle[], label = "candles", continues?: SeriesContinuation) {
-    const n = candles.length;
-    this.candles = candles;
-    this.length = n;
-    const reuse = continues?.series;
-    const shared = continues ? sharedRows(continues, candles, label) : { from: 0, count: 0 };
-    let prevOpen = shared.count > 0 ? candles[shared.count - 1]!.openTime : Number.NEGATIVE_INFINITY;
-    for (let i = shared.count; i < n; i++) {
-      const c = candles[i]!;
-      if (!(c.openTime > prevOpen)) {
-        throw new UsageError(`${label}: candles must be in increasing open-time order (index ${i} is not).`, {
-          hint: "Pass candles oldest first, e.g. as MarketView.closed() returns them.",
-        });
-      }
-      if (!c.closed) {
-        throw new UsageError(
-          `${label}: the candle opening ${new Date(c.openTime).toISOString()} is still forming; agents analyse closed candles only.`,
-          { hint: "Use MarketView.closed(); the forming candle is not final." },
-        );
-      }
-      prevOpen = c.openTime;
-    }
-    const { from, count } = shared;
-    const added = n - count;
-    if (reuse !== undefined && count > 0 && from + count === reuse.length) {
-      // These candles are the end of `reuse` plus `added` more: append them in place when they fit right after it.
-      const store = reuse.#store;
-      const reuseEnd = reuse.#offset + reuse.length;
-      if (added === 0 || (reuseEnd === store.used && store.capacity - store.used >= added)) {
-        store.append(candles, count);
-        this.#store = store;
-        this.#offset = reuse.#offset + from;
+  constructor(source: readonly Candle[] | BlockRows, label = "candles", continues?: SeriesContinuation) {
+    if (!Array.isArray(source)) {
+      const rows = source as BlockRows;
+      this.#block = rows.block;
+      this.#offset = rows.row;
+      this.length = rows.length;
+    } else {
+      const candles = source as readonly Candle[];
+      const n = candles.length;
+      this.#candles = candles;
+      this.length = n;
+      const reuse = continues?.series;
+      const shared = continues ? sharedRows(continues, candles, label) : { from: 0, count: 0 };
+      checkCandles(candles, shared.count, label);
+      const { from, count } = shared;
+      const added = n - count;
+      if (reuse !== undefined && count > 0 && from + count === reuse.length) {
+        // These candles are the end of `reuse` plus `added` more: append them in place when they fit right after it.
+        const block = reuse.#block;
+        const reuseEnd = reuse.#offset + reuse.length;
+        if (added === 0 || (reuseEnd === block.used && block.room >= added)) {
+          block.append(candles, count);
+          this.#block = block;
+          this.#offset = reuse.#offset + from;
+        } else {
+          // Room for half as many more, so the next appends need no new columns for a while; the indicator streams
+          // move over with the rows they cover, so a new block costs no recomputation.
+          this.#block = CandleBlock.carry(block, reuse.#offset + from, count, n + (n >> 1) + 8);
+          this.#block.append(candles, count);
+          this.#offset = 0;
+        }
       } else {
-        // Room for half as many more, so the next appends need no new columns for a while; the indicator streams
-        // move over with the rows they cover, so a new store costs no recomputation.
-        const start = reuse.#offset + from;
-        this.#store = new ColumnStore(n + (n >> 1) + 8);
-        this.#store.copy(store, start, count);
-        this.#store.append(candles, count);
-        this.#store.adoptStreams(store, start, count);
+        this.#block = new CandleBlock(n);
+        this.#block.append(candles, 0);
         this.#offset = 0;
       }
-    } else {
-      this.#store = new ColumnStore(n);
-      this.#store.append(candles, 0);
-      this.#offset = 0;
     }
-    const cols = this.#store.cols;
+    const cols = this.#block.cols;
     const a = this.#offset;
+    const n = this.length;
     this.openTime = cols.openTime.subarray(a, a + n);
     this.closeTime = cols.closeTime.subarray(a, a + n);
     this.open = cols.open.subarray(a, a + n);
@@ -162,6 +112,24 @@ export class CandleSeries {
     this.volume = cols.volume.subarray(a, a + n);
   }
 
+  /** The candles as objects, made on first use from the columns (most readers read the columns only). */
+  get candles(): readonly Candle[] {
+    this.#candles ??= this.#block.candles(this.#offset, this.#offset + this.length);
+    return this.#candles;
+  }
+
+  /** Candle `i` as an object (for readers of a few candles of a long series). */
+  candleAt(i: number): Candle {
+    if (this.#candles !== undefined) return this.#candles[i]!;
+    if (!(i >= 0 && i < this.length)) throw new UsageError(`candleAt(${i}): the series has ${this.length} candles.`);
+    return this.#block.candle(this.#offset + i);
+  }
+
+  /** Quote volume, trades and taker buy volumes, as columns. */
+  column(field: "quoteVolume" | "trades" | "takerBuyBase" | "takerBuyQuote"): Float64Array {
+    return this.#block.cols[field].subarray(this.#offset, this.#offset + this.length);
+  }
+
   /**
    * The last `count` candles (all when there are fewer) as a series of their own, viewing these columns rather than
    * reading the candles again. Indicators start afresh on the window (they depend on where it starts).
@@ -169,7 +137,7 @@ export class CandleSeries {
   tail(count: number): CandleSeries {
     if (count >= this.length) return this;
     const start = this.length - Math.max(0, count);
-    return new CandleSeries(this.candles.slice(start), "candles", { series: this, from: start });
+    return new CandleSeries({ block: this.#block, row: this.#offset + start, length: count });
   }
 
   /**
@@ -184,10 +152,7 @@ export class CandleSeries {
     let w = this.#windows.get(key);
     if (w === undefined) {
       const start = Math.max(0, this.length - count);
-      w = new CandleSeries(start === 0 ? this.candles : this.candles.slice(start), "candles", {
-        series: this,
-        from: start,
-      });
+      w = new CandleSeries({ block: this.#block, row: this.#offset + start, length: this.length - start });
       w.#anchor = this.#offset + anchorRow(this.openTime, start, interval);
       this.#windows.set(key, w);
     }
@@ -240,10 +205,10 @@ export class CandleSeries {
    * row, viewed over this window's rows.
    */
   #streamed(key: string, spec: () => StreamSpec): Float64Array[] {
-    const store = this.#store;
+    const block = this.#block;
     const end = this.#offset + this.length;
-    const s = advanceStream(store.streams.get(key), spec(), store.cols, store.capacity, this.#anchor!, end);
-    store.streams.set(key, s);
+    const s = advanceStream(block.streams.get(key), spec(), block.cols, block.capacity, this.#anchor!, end);
+    block.streams.set(key, s);
     return s.values.map((v) => v.subarray(this.#offset, end));
   }
 
@@ -306,6 +271,26 @@ export class CandleSeries {
   /** EMA of obv(). */
   obvEma(period: number): Float64Array {
     return this.#cached(`obvema:${period}`, () => ema(this.obv(), period, this.#output()));
+  }
+}
+
+/** Checks `candles[from..]` are closed and in increasing open-time order (after candles[from − 1]). */
+function checkCandles(candles: readonly Candle[], from: number, label: string): void {
+  let prevOpen = from > 0 ? candles[from - 1]!.openTime : Number.NEGATIVE_INFINITY;
+  for (let i = from; i < candles.length; i++) {
+    const c = candles[i]!;
+    if (!(c.openTime > prevOpen)) {
+      throw new UsageError(`${label}: candles must be in increasing open-time order (index ${i} is not).`, {
+        hint: "Pass candles oldest first, e.g. as MarketView.closed() returns them.",
+      });
+    }
+    if (!c.closed) {
+      throw new UsageError(
+        `${label}: the candle opening ${new Date(c.openTime).toISOString()} is still forming; agents analyse closed candles only.`,
+        { hint: "Use MarketView.closed(); the forming candle is not final." },
+      );
+    }
+    prevOpen = c.openTime;
   }
 }
 

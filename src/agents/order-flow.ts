@@ -138,7 +138,7 @@ export function analyzeOrderFlow(input: OrderFlowInput, options?: Partial<OrderF
   // history may be long).
   const candles =
     given instanceof CandleSeries
-      ? given.candles.slice(Math.max(0, given.length - o.window))
+      ? given.tail(o.window).candles
       : new CandleSeries(given.slice(Math.max(0, given.length - o.window)), AGENT).candles;
   const n = candles.length;
   if (n === 0) return { available: false, reason: "no closed candles", candles: 0 };

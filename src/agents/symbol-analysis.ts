@@ -33,7 +33,6 @@
  * The per-timeframe table uses momentum's RSI and MACD periods and price action's ATR period.
  * The result is checked before it is returned: no NaN, Infinity or undefined anywhere (a DataError otherwise).
  */
-import type { Candle } from "../core/candle.js";
 import type { EpochMs, Price, SymbolName } from "../core/units.js";
 import { UsageError } from "../core/errors.js";
 import { memoByObject } from "../core/memo-by-object.js";
@@ -42,7 +41,7 @@ import type { MarketView } from "../market/market-view.js";
 import type { AgentContext, AgentEvidence, AnalysisSettings, AnyAgent, MissingPart } from "./agent.js";
 import { checkWhole } from "./agent-options.js";
 import { type CandleSeries, insufficientHistory } from "./candle-series.js";
-import { ANCHOR_SPAN } from "./indicator-streams.js";
+import { ANCHOR_SPAN } from "../indicators/streams.js";
 import { assertJsonSafe } from "./json-safe.js";
 import { type MomentumOptions, type MomentumOutput, momentumMinCandles, resolveMomentumOptions } from "./momentum.js";
 import type { OrderFlowOptions, OrderFlowOutput } from "./order-flow.js";
@@ -292,7 +291,8 @@ function resolvedFor(options: Partial<SymbolAnalysisOptions> | undefined): Resol
 /** What both an analysis and a screen start from: the windows read, the history checked, the latest price. */
 interface Prepared {
   readonly now: number;
-  readonly raw: ReadonlyMap<Interval, readonly Candle[]>;
+  /** The windows read, by interval. */
+  readonly windows: ReadonlyMap<Interval, CandleSeries>;
   readonly series: (tf: Interval) => CandleSeries;
   readonly price: number;
   readonly priceSource: "forming" | "closed";
@@ -316,10 +316,8 @@ function prepare(view: MarketView, symbol: string, o: Resolved): Prepared {
       windows.set(tf, cache.series(key, read(count), label));
     }
   }
-  const raw = new Map<Interval, readonly Candle[]>();
-  for (const [tf, w] of windows) raw.set(tf, w.candles);
   for (const r of o.required) {
-    const have = raw.get(r.interval)!.length;
+    const have = windows.get(r.interval)!.length;
     if (have < r.candles) throw insufficientHistory(r.what, symbol, r.interval, have, r.candles, now);
   }
   const series = (tf: Interval): CandleSeries => {
@@ -327,18 +325,18 @@ function prepare(view: MarketView, symbol: string, o: Resolved): Prepared {
     if (s === undefined) throw new UsageError(`${WHAT}: an agent read ${tf}, which it did not declare in its reads.`);
     return s;
   };
-  const { price, priceSource } = latestPrice(view, symbol, raw);
-  return { now, raw, series, price, priceSource };
+  const { price, priceSource } = latestPrice(view, symbol, windows);
+  return { now, windows, series, price, priceSource };
 }
 
 function analyzeResolved(view: MarketView, symbol: string, o: Resolved, timings?: AgentTimings): SymbolAnalysis {
   const prepared = prepare(view, symbol, o);
-  const { now, raw, series, price, priceSource } = prepared;
+  const { now, windows, series, price, priceSource } = prepared;
 
   const missing: MissingPart[] = [];
   const timeframes: Partial<Record<Interval, TimeframeSnapshot>> = {};
   for (const tf of o.timeframes) {
-    const have = raw.get(tf)!.length;
+    const have = windows.get(tf)!.length;
     if (have < o.snapshotNeed) {
       missing.push({
         part: "timeframes",
@@ -468,22 +466,27 @@ function checked(a: SymbolAnalysis): SymbolAnalysis {
 function latestPrice(
   view: MarketView,
   symbol: string,
-  raw: ReadonlyMap<Interval, readonly Candle[]>,
+  windows: ReadonlyMap<Interval, CandleSeries>,
 ): { price: number; priceSource: "forming" | "closed" } {
-  const finestFirst = [...raw.keys()].sort((a, b) => intervalMs(a) - intervalMs(b));
+  const finestFirst = [...windows.keys()].sort((a, b) => intervalMs(a) - intervalMs(b));
   for (const tf of finestFirst) {
     const f = view.forming(symbol, tf);
     if (f) return { price: f.close, priceSource: "forming" };
   }
-  let latest: Candle | undefined;
+  let latestClose = Number.NEGATIVE_INFINITY;
+  let latestPrice = 0;
   for (const tf of finestFirst) {
-    const c = raw.get(tf)!.at(-1);
-    if (c && (!latest || c.closeTime > latest.closeTime)) latest = c;
+    const w = windows.get(tf)!;
+    const last = w.length - 1;
+    if (last >= 0 && w.closeTime[last]! > latestClose) {
+      latestClose = w.closeTime[last]!;
+      latestPrice = w.close[last]!;
+    }
   }
-  if (latest === undefined) {
+  if (latestClose === Number.NEGATIVE_INFINITY) {
     throw insufficientHistory("the analysis", symbol, finestFirst[0]!, 0, 1, view.now());
   }
-  return { price: latest.close, priceSource: "closed" };
+  return { price: latestPrice, priceSource: "closed" };
 }
 
 function snapshot(s: CandleSeries, o: Resolved): TimeframeSnapshot {

@@ -149,16 +149,18 @@ export function passesLiquidity(quoteVolume24h: number, min: number): boolean {
 }
 
 /** Quote volume of the candles that closed in the 24h up to the latest close (see the module comment). */
-export function quoteVolume24h(candles: readonly Candle[]): QuoteVolume24h {
+export function quoteVolume24h(candles: readonly Candle[] | CandleSeries): QuoteVolume24h {
   const n = candles.length;
   if (n === 0) return { value: 0, estimated: false, coveredHours: 0 };
-  const end = candles[n - 1]!.closeTime + 1;
+  // A series makes objects of only the candles read here (the last day's), not of all it holds.
+  const at = candles instanceof CandleSeries ? (i: number) => candles.candleAt(i) : (i: number) => candles[i]!;
+  const end = at(n - 1).closeTime + 1;
   const start = end - DAY;
   let value = 0;
   let estimated = false;
   let covered = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const c = candles[i]!;
+    const c = at(i);
     const duration = c.closeTime + 1 - c.openTime;
     // A candle reaching back before the window (only possible for intervals over a day) counts pro rata.
     const share = c.openTime >= start ? 1 : i === n - 1 ? DAY / duration : 0;
@@ -214,7 +216,7 @@ export function analyzeVolumeSpike(input: VolumeSpikeInput, options?: Partial<Vo
   const trend: VolumeTrend =
     trendRatio >= o.increasingRatio ? "INCREASING" : trendRatio <= o.decreasingRatio ? "DECREASING" : "STABLE";
 
-  const q = quoteVolume24h(s.candles);
+  const q = quoteVolume24h(s);
   const score = volumeScore(ratio, zScore, o);
   return {
     time: s.openTime[last]!,

@@ -9,6 +9,7 @@ import type { Clock } from "../core/clock.js";
 import { UsageError } from "../core/errors.js";
 import { alignDown, closeTimeOf, type Interval, intervalMs, nextOpenTime } from "../core/interval.js";
 import type { ExchangeId, MarketType } from "../exchange/exchange.js";
+import { blockOf, CandleBlock } from "../indicators/candle-block.js";
 import type { CandleStore, CandleWrite } from "./candle-store.js";
 import { lastClosedOpenTime } from "./ranges.js";
 import { type FineRange, SeriesReader } from "./series-reader.js";
@@ -35,18 +36,55 @@ export interface MarketView {
 }
 
 /**
- * Closed candles with where they sit in a view's series: rows [firstRow, firstRow + candles.length) of `lineage`.
- * Within a lineage a row always holds the same candle (the same values, the same object): a series grows only at its
- * end (the next closes) and loses rows only at its start (trimming), and when the store changes a candle the view
- * has handed out, or the series has to reach further back than before, it starts a new lineage. So two answers of
- * one lineage hold the same candles on their common rows, and an answer with the lineage, first row and length of
- * an earlier one holds exactly its candles. Lineages are unique within the process.
+ * Closed candles with where they sit in a view's series: rows [firstRow, firstRow + length) of `lineage`, held as
+ * columns in rows [row, row + length) of `block` (the view's series state; never written again). Within a lineage a
+ * row always holds the same candle: a series grows only at its end (the next closes) and loses rows only at its
+ * start (trimming), and when the store changes a candle the view has handed out, or the series has to reach further
+ * back than before, it starts a new lineage. So two answers of one lineage hold the same candles on their common
+ * rows, and an answer with the lineage, first row and length of an earlier one holds exactly its candles. Lineages
+ * are unique within the process.
  */
 export interface ClosedSeries {
-  readonly candles: readonly Candle[];
+  readonly block: CandleBlock;
+  readonly row: number;
+  readonly length: number;
   readonly lineage: number;
   readonly firstRow: number;
+  /** The candles as objects, made from the block on first use. */
+  readonly candles: readonly Candle[];
 }
+
+class ClosedRows implements ClosedSeries {
+  #candles: readonly Candle[] | undefined;
+  constructor(
+    readonly block: CandleBlock,
+    readonly row: number,
+    readonly length: number,
+    readonly lineage: number,
+    readonly firstRow: number,
+    candles?: readonly Candle[],
+  ) {
+    this.#candles = candles;
+  }
+  get candles(): readonly Candle[] {
+    this.#candles ??= this.block.candles(this.row, this.row + this.length);
+    return this.#candles;
+  }
+}
+
+/** Rows of a block as a ClosedSeries (for MarketView implementations; `candles` when they are at hand already). */
+export function closedRows(
+  block: CandleBlock,
+  row: number,
+  length: number,
+  lineage: number,
+  firstRow: number,
+  candles?: readonly Candle[],
+): ClosedSeries {
+  return new ClosedRows(block, row, length, lineage, firstRow, candles);
+}
+
+const NO_CANDLES = new CandleBlock(0);
 
 let lineages = 0;
 
@@ -88,83 +126,78 @@ function openTimeSlice(c: readonly Candle[], from: number, to: number): Candle[]
 }
 
 /**
- * Replaces each candle of `fresh` by the candle of `old` with the same open time when every field is equal (both
- * sorted by open time): the same values as the same object, which is how the series cache tells a series continues.
+ * Whether `fresh`, a tail read again from the store, goes on from `old`, the state it replaces: when it starts at or
+ * after `old`'s first candle, holds every candle of `old` from there on with the same values in the same order and
+ * goes on from its end. Returns the row of `old`'s block where `fresh` starts, or −1 (a candle the view handed out
+ * has changed or gone, or `fresh` reaches further back, to rows an earlier answer may have held differently).
  */
-/**
- * The lineage and first row of `fresh`, a tail read again from the store, given `old`, the tail it replaces: `old`'s
- * lineage when `fresh` starts at or after `old`'s first candle, holds every candle of `old` from there on with the
- * same values in the same order and goes on from its end; a new lineage otherwise (a candle the view handed out has
- * changed or gone, or `fresh` reaches further back, to rows an earlier answer may have held differently). When the
- * lineage goes on, the unchanged candles stay the same objects.
- */
-function continueLineage(fresh: Candle[], old: CacheEntry | undefined): { lineage: number; base: number } {
-  const prev = old?.candles;
+function continuesAt(fresh: readonly Candle[], old: SeriesState | undefined): number {
   const head = fresh[0];
-  if (old === undefined || prev === undefined || head === undefined || prev.length === 0) {
-    return { lineage: newLineage(), base: 0 };
-  }
-  let j = 0;
-  while (j < prev.length && prev[j]!.openTime < head.openTime) j++;
-  const common = prev.length - j;
-  if (j === prev.length || prev[j]!.openTime !== head.openTime || fresh.length < common) {
-    return { lineage: newLineage(), base: 0 };
-  }
-  for (let k = 0; k < common; k++) if (!sameCandle(prev[j + k]!, fresh[k]!)) return { lineage: newLineage(), base: 0 };
-  for (let k = 0; k < common; k++) fresh[k] = prev[j + k]!;
-  return { lineage: old.lineage, base: old.base + j };
-}
-
-function sameCandle(a: Candle, b: Candle): boolean {
-  return (
-    a.closeTime === b.closeTime &&
-    a.open === b.open &&
-    a.high === b.high &&
-    a.low === b.low &&
-    a.close === b.close &&
-    a.volume === b.volume &&
-    a.quoteVolume === b.quoteVolume &&
-    a.trades === b.trades &&
-    a.takerBuyBase === b.takerBuyBase &&
-    a.takerBuyQuote === b.takerBuyQuote &&
-    a.closed === b.closed
-  );
+  if (old === undefined || head === undefined || old.block.used === old.start) return -1;
+  const { block } = old;
+  const j = block.lowerBound(head.openTime, old.start, block.used);
+  const common = block.used - j;
+  if (j === block.used || block.cols.openTime[j] !== head.openTime || fresh.length < common) return -1;
+  for (let k = 0; k < common; k++) if (!block.holds(j + k, fresh[k]!)) return -1;
+  return j;
 }
 
 /**
  * Applies a write of exchange-reported candles to the tail of the stored series written, when the outcome is the
- * tail a reload would give (the same lineage, the unchanged candles the same objects): the written candles after
- * the tail's last that have closed by the tail's instant are appended (the ones after it are read by #extend when
- * the clock gets there), and one within the tail must equal the candle there. Returns false when the tail cannot be
- * brought forward (a changed or inserted candle in it, candles written as derived, which never replace reported
- * ones, or repeated open times).
+ * tail a reload would give (the same lineage): the written candles after the tail's last that have closed by the
+ * tail's instant are appended (the ones after it are read by #extend when the clock gets there), and one within the
+ * tail must equal the candle there. Returns false when the tail cannot be brought forward (a changed or inserted
+ * candle in it, candles written as derived, which never replace reported ones, or repeated open times).
  */
-function appendWritten(e: CacheEntry, w: CandleWrite): boolean {
+function appendWritten(e: SeriesState, w: CandleWrite, keep: number): boolean {
   if (w.derivedFrom !== undefined) return false;
-  const tail = e.candles;
-  const first = tail[0];
-  const last = tail[tail.length - 1];
-  if (first === undefined || last === undefined) return false;
+  const { block, start } = e;
+  const end = block.used;
+  if (end === start) return false;
+  const first = block.cols.openTime[start]!;
+  const last = block.cols.openTime[end - 1]!;
   const written = w.candles;
   let i = 0;
-  for (; i < written.length && written[i]!.openTime <= last.openTime; i++) {
+  for (; i < written.length && written[i]!.openTime <= last; i++) {
     const c = written[i]!;
     if (i > 0 && c.openTime === written[i - 1]!.openTime) return false;
-    if (c.openTime < first.openTime) continue;
-    // Written candles are closed (the store refuses others), so the written one compares as it is.
-    const at = lowerBound(tail, c.openTime);
-    if (tail[at]?.openTime !== c.openTime || !sameCandle(tail[at]!, c)) return false;
+    if (c.openTime < first) continue;
+    // Written candles are closed (the store refuses others).
+    const at = block.lowerBound(c.openTime, start, end);
+    if (at === end || !block.holds(at, c)) return false;
+  }
+  const from = i;
+  let prev = last;
+  for (; i < written.length && written[i]!.closeTime < e.asOf; i++) {
+    if (written[i]!.openTime === prev) return false;
+    prev = written[i]!.openTime;
   }
   // Anything before the tail's first candle is outside it, but the tail no longer reaches back to the series' start.
-  if (written.length > 0 && written[0]!.openTime < first.openTime) e.complete = false;
-  const appended: Candle[] = [];
-  for (; i < written.length && written[i]!.closeTime < e.asOf; i++) {
-    const c = written[i]!;
-    if (c.openTime === (appended.at(-1) ?? last).openTime) return false;
-    appended.push(asStored(c));
-  }
-  for (const c of appended) tail.push(c);
+  if (written.length > 0 && written[0]!.openTime < first) e.complete = false;
+  pushCandles(e, written, from, i, keep);
   return true;
+}
+
+/**
+ * Appends candles[from, to) to the state's tail: in place when its block has room, else in a new block holding the
+ * last `keep` candles of the tail and room to grow (the old block stays as it is for the series still viewing it).
+ */
+function pushCandles(e: SeriesState, candles: readonly Candle[], from: number, to: number, keep: number): void {
+  const added = to - from;
+  if (added <= 0) return;
+  if (e.block.room < added) {
+    const length = e.block.used - e.start;
+    const kept = Math.min(length, keep);
+    if (kept < length) {
+      e.base += length - kept;
+      e.complete = false;
+    }
+    e.block = CandleBlock.carry(e.block, e.block.used - kept, kept, Math.max(keep, kept + added) + TRIM_SLACK);
+    e.start = 0;
+  }
+  const block = e.block;
+  if (to === candles.length) block.append(candles, from);
+  else block.append(candles.slice(from, to));
 }
 
 /**
@@ -173,7 +206,7 @@ function appendWritten(e: CacheEntry, w: CandleWrite): boolean {
  * whether a period with missing fine candles is built). A period that had closed is changed by the write even when
  * it lies after the tail's last candle: one with fine candles missing is left out until a write completes it.
  */
-function derivedUnchanged(e: CacheEntry, interval: Interval, w: CandleWrite): boolean {
+function derivedUnchanged(e: SeriesState, interval: Interval, w: CandleWrite): boolean {
   if (w.coverage) return false;
   const lastClosed = lastClosedOpenTime(interval, e.asOf);
   return w.candles.every((c) => alignDown(interval, c.openTime) > lastClosed);
@@ -190,28 +223,10 @@ function mergeWritten(b: { from: number; to: number; candles: Candle[] }, w: Can
     if (w.derivedFrom !== undefined) return false;
     const candles = b.candles;
     const lo = lowerBound(candles, c.openTime);
-    if (candles[lo]?.openTime === c.openTime) candles[lo] = asStored(c);
-    else candles.splice(lo, 0, asStored(c));
+    if (candles[lo]?.openTime === c.openTime) candles[lo] = c;
+    else candles.splice(lo, 0, c);
   }
   return true;
-}
-
-/** A written candle as the store reads it back: its own object, the fields in the order the store builds them. */
-function asStored(c: Candle): Candle {
-  return {
-    openTime: c.openTime,
-    closeTime: c.closeTime,
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    quoteVolume: c.quoteVolume,
-    trades: c.trades,
-    takerBuyBase: c.takerBuyBase,
-    takerBuyQuote: c.takerBuyQuote,
-    closed: true,
-  };
 }
 
 /** Candles a cached tail may hold beyond what it keeps before it is trimmed (one copy per this many closes). */
@@ -225,12 +240,16 @@ const TRIM_SLACK = 64;
  */
 const READ_AHEAD = 256;
 
-interface CacheEntry {
+/**
+ * The view's state of one (symbol, interval): the tail of the series as of `asOf`, closed candles oldest first, in
+ * rows [start, block.used) of its block. A block is written only at its end, so the rows handed out stay as they are.
+ */
+interface SeriesState {
   readonly symbol: string;
-  /** Closed candles, oldest first: the tail of the series as of `asOf`. */
-  candles: Candle[];
-  /** The ClosedSeries lineage of these candles, and the row of candles[0] in it. */
-  lineage: number;
+  block: CandleBlock;
+  start: number;
+  /** The ClosedSeries lineage of these candles, and the lineage row of the tail's first candle. */
+  readonly lineage: number;
   base: number;
   /** True when `candles` reaches back to the start of the stored history. */
   complete: boolean;
@@ -239,11 +258,8 @@ interface CacheEntry {
   sourceInterval: Interval | undefined;
   /** The largest count asked for this series since it was loaded. */
   maxCount: number;
-  /** The last answer of closed(): `sliceCount` candles of `sliceOf` when it held `sliceLength`. */
-  slice?: readonly Candle[];
-  sliceOf?: readonly Candle[];
-  sliceLength?: number;
-  sliceCount?: number;
+  /** The last answer of closedSeries(), handed out again while the tail has not changed. */
+  answer?: ClosedSeries;
 }
 
 /**
@@ -254,7 +270,7 @@ export class StoreMarketView implements MarketView {
   readonly clock: Clock;
   readonly reader: SeriesReader;
   readonly #extra: number;
-  readonly #cache = new Map<string, CacheEntry>();
+  readonly #cache = new Map<string, SeriesState>();
   readonly #live = new Map<string, Candle>();
   /** Stream updates received per symbol (revision()). */
   readonly #liveUpdates = new Map<string, number>();
@@ -278,7 +294,7 @@ export class StoreMarketView implements MarketView {
   closedSeries(symbol: string, interval: Interval, count: number): ClosedSeries {
     if (!Number.isInteger(count) || count < 0)
       throw new UsageError(`closed(): count must be a whole number >= 0, got ${count}.`);
-    if (count === 0) return { candles: [], lineage: 0, firstRow: 0 };
+    if (count === 0) return closedRows(NO_CANDLES, 0, 0, 0, 0, []);
     const now = this.clock.now();
     const k = `${symbol}|${interval}`;
     const src = this.reader.source(symbol, interval, now);
@@ -289,7 +305,7 @@ export class StoreMarketView implements MarketView {
     if (e !== undefined && e.version !== version && src !== undefined && e.sourceInterval === src.interval) {
       this.#catchUp(e, interval, version);
     }
-    if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || e.candles.length === 0) {
+    if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || e.block.used === e.start) {
       const previous = e;
       // As long as before: a reader asking for fewer candles must not shrink what the others keep.
       const keepCount = Math.max(count, previous?.maxCount ?? 0);
@@ -300,44 +316,45 @@ export class StoreMarketView implements MarketView {
     } else if (now > e.asOf) {
       this.#extend(e, symbol, interval, now);
     }
-    if (e.candles.length < count && !e.complete) {
+    if (e.block.used - e.start < count && !e.complete) {
       e = this.#load(symbol, interval, count, now, version, src?.interval, e);
       this.#cache.set(k, e);
     }
-    // Trimmed only once it holds TRIM_SLACK candles more than it keeps: the tail grows by a candle per close, and
-    // copying it on every close cost more than the reads. The tail is private (callers get copies), so it is
-    // extended in place.
     // Kept for the largest count asked of this series: several readers (the analysis, the paper desk) ask for
     // different counts, and trimming to the smaller one made the larger one reload from the store each time.
     if (count > e.maxCount) e.maxCount = count;
     const keep = e.maxCount + this.#extra;
-    if (e.candles.length > keep + TRIM_SLACK) {
-      e.base += e.candles.length - keep;
-      e.candles = e.candles.slice(-keep);
+    // Trimmed only once it holds TRIM_SLACK candles more than it keeps, so a reader asking for a few more candles
+    // than before does not reload at once. Trimming moves the tail's start; the rows stay in the block until it is
+    // full and the kept ones move to a new one.
+    const length = e.block.used - e.start;
+    if (length > keep + TRIM_SLACK) {
+      e.start += length - keep;
+      e.base += length - keep;
       e.complete = false;
     }
-    // The same array while the tail has not changed (candles are only ever appended to it, or it is replaced): a 4h
-    // or 1d series is asked for at every hourly step and changes at every fourth or 24th.
-    if (e.sliceOf !== e.candles || e.sliceLength !== e.candles.length || e.sliceCount !== count) {
-      e.slice = e.candles.slice(-count);
-      e.sliceOf = e.candles;
-      e.sliceLength = e.candles.length;
-      e.sliceCount = count;
+    // The same answer while the tail has not changed: a 4h or 1d series is asked for at every hourly step and
+    // changes at every fourth or 24th.
+    const n = Math.min(count, e.block.used - e.start);
+    const row = e.block.used - n;
+    const last = e.answer;
+    if (last === undefined || last.block !== e.block || last.row !== row || last.length !== n) {
+      e.answer = closedRows(e.block, row, n, e.lineage, e.base + (row - e.start));
     }
-    const candles = e.slice!;
-    return { candles, lineage: e.lineage, firstRow: e.base + e.candles.length - candles.length };
+    return e.answer!;
   }
 
   /**
    * Brings `e` to `version` by the writes the store remembers since its version, when the outcome is exactly the
    * tail a reload would give (see appendWritten, derivedUnchanged); otherwise leaves it behind, to be reloaded.
    */
-  #catchUp(e: CacheEntry, interval: Interval, version: number): void {
+  #catchUp(e: SeriesState, interval: Interval, version: number): void {
     const source = e.sourceInterval!;
     const writes = this.reader.store.writesSince(this.reader.key(e.symbol, source), e.version);
     if (writes === undefined) return;
+    const keep = e.maxCount + this.#extra;
     for (const w of writes) {
-      if (!(interval === source ? appendWritten(e, w) : derivedUnchanged(e, interval, w))) return;
+      if (!(interval === source ? appendWritten(e, w, keep) : derivedUnchanged(e, interval, w))) return;
     }
     e.version = version;
   }
@@ -372,18 +389,20 @@ export class StoreMarketView implements MarketView {
    */
   readonly #fineRange: FineRange = (symbol, interval, from, to) => {
     const e = this.#cache.get(`${symbol}|${interval}`);
-    const first = e?.candles[0];
     if (
       e === undefined ||
-      first === undefined ||
+      e.block.used === e.start ||
       e.asOf !== this.clock.now() ||
       e.sourceInterval !== interval ||
-      (first.openTime > from && !e.complete) ||
+      (e.block.cols.openTime[e.start]! > from && !e.complete) ||
       e.version !== this.reader.store.version(this.reader.key(symbol, interval))
     ) {
       return this.#storedRange(symbol, interval, from, to);
     }
-    return openTimeSlice(e.candles, from, to);
+    const { block } = e;
+    const lo = block.lowerBound(from, e.start, block.used);
+    const hi = block.lowerBound(to + 1, lo, block.used);
+    return block.candles(lo, hi);
   };
 
   /**
@@ -436,40 +455,56 @@ export class StoreMarketView implements MarketView {
     now: number,
     version: number,
     sourceInterval: Interval | undefined,
-    previous: CacheEntry | undefined,
-  ): CacheEntry {
+    previous: SeriesState | undefined,
+  ): SeriesState {
     const want = count + Math.min(this.#extra, count);
     const candles = this.reader.lastClosed(symbol, interval, want, now);
-    const { lineage, base } = continueLineage(candles, previous);
-    return {
-      symbol,
-      candles,
-      lineage,
-      base,
-      complete: candles.length < want,
-      asOf: now,
-      version,
-      sourceInterval,
-      maxCount: count,
-    };
+    const complete = candles.length < want;
+    const at = continuesAt(candles, previous);
+    if (previous === undefined || at < 0) {
+      return {
+        symbol,
+        block: blockOf(candles, TRIM_SLACK),
+        start: 0,
+        lineage: newLineage(),
+        base: 0,
+        complete,
+        asOf: now,
+        version,
+        sourceInterval,
+        maxCount: count,
+      };
+    }
+    // The lineage goes on: the candles the state holds from `at` on are the fresh ones; the rest are appended.
+    const e = previous;
+    e.base += at - e.start;
+    e.start = at;
+    const common = e.block.used - at;
+    e.complete = complete;
+    e.asOf = now;
+    e.version = version;
+    e.sourceInterval = sourceInterval;
+    e.maxCount = count;
+    pushCandles(e, candles, common, candles.length, count + this.#extra);
+    return e;
   }
 
   /** Appends candles closed between the cached instant and `now`. */
-  #extend(e: CacheEntry, symbol: string, interval: Interval, now: number): void {
-    const last = e.candles[e.candles.length - 1] as Candle;
+  #extend(e: SeriesState, symbol: string, interval: Interval, now: number): void {
+    const last = e.block.cols.openTime[e.block.used - 1]!;
     // No query while the next candle cannot have closed yet (the common case when stepping by a finer interval).
-    if (now <= closeTimeOf(interval, nextOpenTime(interval, last.openTime))) {
+    if (now <= closeTimeOf(interval, nextOpenTime(interval, last))) {
       e.asOf = now;
       return;
     }
-    const from = nextOpenTime(interval, last.openTime);
+    const from = nextOpenTime(interval, last);
     // A stored series is read from the view's read-ahead block; an aggregated one is built from the finer tail cached
     // here when it is current (see #fineRange).
     const more =
       e.sourceInterval === interval
         ? this.#storedRange(symbol, interval, from, lastClosedOpenTime(interval, now))
         : this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
-    for (const c of more) e.candles.push(c);
+    pushCandles(e, more, 0, more.length, e.maxCount + this.#extra);
     e.asOf = now;
   }
 }

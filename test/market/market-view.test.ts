@@ -104,14 +104,16 @@ describe("StoreMarketView", () => {
     const v = view(clock);
     expect(v.closed("ETHUSDT", "1h", 3).at(-1)).toEqual(eth[99]);
     // A stream stores the next closed candle: the view shows it at once, in the same lineage one row on (the series
-    // cache relies on it to extend the analysis), the unchanged candles being the same objects.
+    // cache relies on it to extend the analysis), the unchanged candles the same rows of the same block.
     const first = v.closedSeries("ETHUSDT", "1h", 50);
     t.store.upsert(k, [eth[100]!]);
     const next = v.closedSeries("ETHUSDT", "1h", 50);
     expect(next.candles.at(-1)).toEqual(eth[100]);
     expect(next.lineage).toBe(first.lineage);
     expect(next.firstRow).toBe(first.firstRow + 1);
-    for (let i = 0; i < 49; i++) expect(next.candles[i]).toBe(first.candles[i + 1]);
+    for (let i = 0; i < 49; i++) expect(next.candles[i]).toStrictEqual(first.candles[i + 1]);
+    expect(next.block).toBe(first.block);
+    expect(next.row).toBe(first.row + 1);
     // A live sync stores more: the view shows them at once, still in the same lineage.
     t.store.upsert(k, eth.slice(101, 200));
     const synced = v.closedSeries("ETHUSDT", "1h", 3);
@@ -292,7 +294,9 @@ describe("StoreMarketView", () => {
         r.candles.forEach((c, j) => {
           const at = `${r.lineage}:${r.firstRow + j}`;
           const before = seen.get(at);
-          if (before !== undefined) expect(c).toBe(before);
+          if (before !== undefined) expect(c).toStrictEqual(before);
+          // The columns a series views hold the same candle.
+          expect(r.block.candle(r.row + j)).toStrictEqual(c);
           seen.set(at, c);
         });
       }

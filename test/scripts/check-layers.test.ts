@@ -126,7 +126,7 @@ describe("checkLayers", () => {
     const src = tree({ ...clean, "misc/util.ts": `export const u = 1;\n` });
     expect(checkLayers(src)).toEqual([
       "src/misc/util.ts: folder src/misc is not a known layer " +
-        "(core → storage → exchange → market → indicators → agents → signals → learning → sim → ui → app → cli)",
+        "(core → storage → exchange → indicators → market → agents → signals → learning → sim → ui → app → cli)",
     ]);
   });
 

@@ -14,7 +14,7 @@ import {
   type StreamColumns,
   type StreamSpec,
   volumeSmaStream,
-} from "../../src/agents/indicator-streams.js";
+} from "../../src/indicators/streams.js";
 import { atr, ema, macd, rsi, sma } from "../../src/indicators/index.js";
 
 const HOUR = 3_600_000;

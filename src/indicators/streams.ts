@@ -12,7 +12,11 @@
  */
 import type { Interval } from "../core/interval.js";
 import { intervalMs } from "../core/interval.js";
-import { AtrKernel, EmaKernel, MacdKernel, RsiKernel, SmaKernel } from "../indicators/index.js";
+import { AtrKernel } from "./atr.js";
+import { EmaKernel } from "./ema.js";
+import { MacdKernel } from "./macd.js";
+import { RsiKernel } from "./rsi.js";
+import { SmaKernel } from "./sma.js";
 
 /** Slots between anchor positions; also how many candles before its window an analysed series reads. */
 export const ANCHOR_SPAN = 128;
