@@ -305,7 +305,10 @@ export class StoreMarketView implements MarketView {
     if (e !== undefined && e.version !== version && src !== undefined && e.sourceInterval === src.interval) {
       this.#catchUp(e, interval, version);
     }
-    if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || e.block.used === e.start) {
+    // An empty tail is read again (the next call may find candles closed since), unless nothing is stored to build
+    // the interval from: then the answer stays empty until a source appears.
+    const empty = e !== undefined && e.block.used === e.start && src !== undefined;
+    if (!e || e.version !== version || e.sourceInterval !== src?.interval || now < e.asOf || empty) {
       const previous = e;
       // As long as before: a reader asking for fewer candles must not shrink what the others keep.
       const keepCount = Math.max(count, previous?.maxCount ?? 0);

@@ -34,6 +34,33 @@ describe("StoreMarketView", () => {
     expect(v.forming("DOGEUSDT", "1h")).toBeUndefined();
   });
 
+  it("keeps one empty answer for an interval nothing stored can build, until something can", () => {
+    // Only 1h is stored for ETH: its 15m cannot be built. The analysis asks for it at every step of a replay (its
+    // snapshot table), and a new empty lineage at each step made a new series every time.
+    const start = Math.floor(m5[2000]!.openTime / HOUR) * HOUR;
+    const eth = bundled("spot", "ETHUSDT", "1h").filter((c) => c.openTime >= start - 300 * HOUR);
+    t.store.upsert(key("ETHUSDT", "1h"), eth.slice(0, 400));
+    const clock = new SimulatedClock(start);
+    const v = view(clock);
+    const first = v.closedSeries("ETHUSDT", "15m", 50);
+    expect(first.length).toBe(0);
+    for (let i = 1; i < 10; i++) {
+      clock.set(start + i * HOUR);
+      const again = v.closedSeries("ETHUSDT", "15m", 50);
+      expect(again.length).toBe(0);
+      expect(again.lineage).toBe(first.lineage);
+    }
+    // Once 5m candles are stored (and the reader told, as a sync tells it), 15m is built from them.
+    const from = clock.now() - 10 * 15 * MINUTE;
+    const fine = m5.filter((c) => c.openTime >= from && c.closeTime < clock.now());
+    expect(fine.length).toBe(30);
+    t.store.upsert(key("ETHUSDT", "5m"), fine);
+    v.reader.refresh();
+    const built = v.closed("ETHUSDT", "15m", 50);
+    expect(built.length).toBe(10);
+    expect(built.at(-1)!.close).toBe(fine.at(-1)!.close);
+  });
+
   it("stays correct while the clock steps by 5 minutes across hours, with its cache", () => {
     const clock = new SimulatedClock(at("2025-12-01T00:00:00Z"));
     const v = view(clock);
