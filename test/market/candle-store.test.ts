@@ -210,6 +210,14 @@ describe("CandleStore", () => {
     // Only the last eight are kept.
     expect(t.store.writesSince(kw, v1)).toBeUndefined();
     expect(t.store.writesSince(kw, v1 + 2)!.length).toBe(8);
+    // And at most 16 candles together: a write of 12 is kept beside four writes of one, then forgotten.
+    const v2 = t.store.version(kw);
+    t.store.upsert(kw, c.slice(314, 326));
+    for (let i = 326; i < 330; i++) t.store.upsert(kw, [c[i]!]);
+    expect(t.store.writesSince(kw, v2)!.map((x) => x.candles.length)).toEqual([12, 1, 1, 1, 1]);
+    t.store.upsert(kw, [c[330]!]);
+    expect(t.store.writesSince(kw, v2)).toBeUndefined();
+    expect(t.store.writesSince(kw, v2 + 1)!.map((x) => x.candles.length)).toEqual([1, 1, 1, 1, 1]);
     expect(t.store.reads).toBe(readsBefore); // remembering reads nothing back
   });
 });
