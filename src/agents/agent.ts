@@ -48,7 +48,7 @@ export interface SeriesRead {
   readonly candles: number;
   /**
    * True when the agent reads indicators (RSI, MACD, ATR, EMA, volume average) on this series: it is then read from
-   * its time-anchored start and its indicators are carried forward between analyses (indicator-streams.ts).
+   * its time-anchored start and its indicators are carried forward between analyses (indicators/streams.ts).
    */
   readonly indicators: boolean;
 }

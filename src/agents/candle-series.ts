@@ -1,5 +1,6 @@
 /**
- * One symbol's closed candles of one interval as columns, with the indicators computed at most once each.
+ * One symbol's closed candles of one interval as columns (a view of a CandleBlock), with the indicators computed at
+ * most once each.
  * Several agents read the same RSI, ATR, MACD and OBV; building them once per interval (and the columns once) keeps a
  * full pass over hundreds of symbols to a handful of linear scans per series.
  */
@@ -7,7 +8,7 @@ import type { Candle } from "../core/candle.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { type Interval, intervalMs } from "../core/interval.js";
 import { CandleBlock } from "../indicators/candle-block.js";
-import { atr, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
+import { atr, EmaKernel, ema, type MacdSeries, macd, obv, rsi, sma } from "../indicators/index.js";
 import {
   advanceStream,
   anchorRow,
@@ -142,7 +143,7 @@ export class CandleSeries {
 
   /**
    * The last `count` candles of this series (all when there are fewer) as a series whose indicators start at the
-   * anchor before the window (indicator-streams.ts) instead of at its first candle, and are carried forward over the
+   * anchor before the window (indicators/streams.ts) instead of at its first candle, and are carried forward over the
    * rows the next window adds rather than recomputed: this series should hold up to ANCHOR_SPAN candles more than
    * `count`. The result depends only on these candles' times and values, so two views of the same history agree
    * exactly. The same object is returned for the same arguments.
@@ -266,6 +267,31 @@ export class CandleSeries {
    */
   obv(): Float64Array {
     return this.#cached("obv", () => obv(this.close, this.volume, this.#output()));
+  }
+
+  /**
+   * The latest on-balance volume, and the latest EMA of it over `emaPeriod` candles (NaN while it warms up; null
+   * without a period): obv() and obvEma() at the last candle, computed in one pass by the same kernels, without
+   * their arrays. An analysis reads only the last values, and a new window every close made both arrays anew.
+   */
+  obvLatest(emaPeriod?: number): { readonly obv: number; readonly ema: number | null } {
+    const key = `obvlatest:${emaPeriod ?? ""}`;
+    const memo = this.#derived.get(key) as { obv: number; ema: number | null } | undefined;
+    if (memo !== undefined) return memo;
+    const n = this.length;
+    const c = this.close;
+    const v = this.volume;
+    const k = emaPeriod === undefined ? undefined : new EmaKernel(emaPeriod);
+    let acc = n > 0 ? v[0]! : Number.NaN;
+    let e = n > 0 && k !== undefined ? k.next(acc) : Number.NaN;
+    for (let i = 1; i < n; i++) {
+      if (c[i]! > c[i - 1]!) acc += v[i]!;
+      else if (c[i]! < c[i - 1]!) acc -= v[i]!;
+      if (k !== undefined) e = k.next(acc);
+    }
+    const out = { obv: acc, ema: k === undefined ? null : e };
+    this.#derived.set(key, out);
+    return out;
   }
 
   /** EMA of obv(). */

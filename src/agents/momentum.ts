@@ -240,12 +240,12 @@ export function momentumFrame(s: CandleSeries, o: MomentumOptions): MomentumFram
   const rsis = s.rsi(o.rsiPeriod);
   const rsi = rsis[last]!;
   const m = s.macd(o.macdFast, o.macdSlow, o.macdSignal);
-  const obvs = s.obv();
-  const obvNow = obvs[last]!;
+  const latest = s.obvLatest(o.obvEmaPeriod);
+  const obvNow = latest.obv;
   let obvEma: number | null = null;
   let trend: MomentumFrame["obv"]["trend"] = "flat";
   if (s.length >= o.obvEmaPeriod) {
-    obvEma = s.obvEma(o.obvEmaPeriod)[last]!;
+    obvEma = latest.ema!;
     const meanVolume = s.volumeSma(o.obvEmaPeriod)[last]!;
     if (meanVolume > 0) {
       const d = (obvNow - obvEma) / meanVolume;

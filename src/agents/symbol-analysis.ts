@@ -12,7 +12,7 @@
  * - `timeframes`: per interval (options.timeframes plus the base), for the latest closed candle: `openTime`,
  *   `close`, `rsi`, `macd` {line, signal, histogram}, `atr`, `obv`. The agents see the last `candles` closed candles
  *   (default 500); the indicators of the base, reported and momentum timeframes start at an anchor 0–127 candles
- *   before that window (indicator-streams.ts) and are carried forward candle by candle between analyses of one view
+ *   before that window (indicators/streams.ts) and are carried forward candle by candle between analyses of one view
  *   instead of recomputed — at least 500 candles either way, enough for Wilder's and the EMAs' seeds to have decayed
  *   below 1e-15, so they equal full-history values to rounding. The anchor depends only on the candles' times, so a
  *   view walked through time and a new view agree exactly (when the store holds fewer than ANCHOR_SPAN candles
@@ -302,7 +302,7 @@ function prepare(view: MarketView, symbol: string, o: Resolved): Prepared {
   const now = view.now();
   const cache = seriesCacheOf(view);
   // Series with indicators are read ANCHOR_SPAN candles further back, so their indicators can start at the anchor
-  // before the window and be carried forward from one analysis to the next (indicator-streams.ts); the agents see
+  // before the window and be carried forward from one analysis to the next (indicators/streams.ts); the agents see
   // the window, exactly the candles they read before.
   const windows = new Map<Interval, CandleSeries>();
   for (const [tf, count] of o.reads) {
@@ -498,6 +498,6 @@ function snapshot(s: CandleSeries, o: Resolved): TimeframeSnapshot {
     rsi: s.rsi(o.rsiPeriod)[last]!,
     macd: { line: m.macd[last]!, signal: m.signal[last]!, histogram: m.histogram[last]! },
     atr: s.atr(o.atrPeriod)[last]!,
-    obv: s.obv()[last]!,
+    obv: s.obvLatest().obv,
   };
 }

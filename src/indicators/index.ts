@@ -6,7 +6,7 @@
  *   (= `rsiLookback(14)`, equal to TA-Lib's lookback);
  * - streaming: `new RSI(14)` with update/replace (see StreamingIndicator), which checks each input and remembers the
  *   kernel's state before it for replace.
- * The analysis feeds the kernels straight from its candle columns (agents/indicator-streams.ts). The others have a
+ * The analysis feeds the kernels straight from its candle columns (streams.ts, over a CandleBlock). The others have a
  * batch function and a streaming class kept equal by the shared contract test. Conventions follow TA-Lib's defaults;
  * each module documents its own and any deliberate difference.
  */

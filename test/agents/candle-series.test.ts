@@ -195,3 +195,20 @@ describe("CandleSeries.indicatorWindow: indicators from a time anchor, carried f
     expect(Array.from(kept)).toEqual(rsi);
   });
 });
+
+describe("CandleSeries.obvLatest", () => {
+  it("is obv() and obvEma() at the last candle, bit for bit, however long the series", () => {
+    for (const n of [1, 2, 19, 20, 21, 500, 1500]) {
+      const s = new CandleSeries(btc.slice(0, n));
+      const fresh = new CandleSeries(btc.slice(0, n));
+      const l = s.obvLatest(20);
+      expect(l.obv).toBe(fresh.obv()[n - 1]);
+      if (n < 20) expect(l.ema).toBeNaN();
+      else expect(l.ema).toBe(fresh.obvEma(20)[n - 1]);
+      expect(s.obvLatest()).toEqual({ obv: l.obv, ema: null });
+      // Made once per series and period.
+      expect(s.obvLatest(20)).toBe(l);
+    }
+    expect(new CandleSeries([]).obvLatest(20).obv).toBeNaN();
+  });
+});
