@@ -22,7 +22,7 @@
  *   (`quoteVolumeOf`, the same estimate the 24h tickers use) and `estimated` is true. A candle longer than a day counts pro rata. passesLiquidity: that sum ≥ `minQuoteVolume24h`.
  */
 import type { Candle } from "../core/candle.js";
-import { quoteVolumeOf } from "../market/window-stats.js";
+import { quoteVolumeFrom } from "../market/window-stats.js";
 import { InsufficientDataError, UsageError } from "../core/errors.js";
 import { DAY, HOUR } from "../core/interval.js";
 import { z } from "zod";
@@ -150,23 +150,23 @@ export function passesLiquidity(quoteVolume24h: number, min: number): boolean {
 
 /** Quote volume of the candles that closed in the 24h up to the latest close (see the module comment). */
 export function quoteVolume24h(candles: readonly Candle[] | CandleSeries): QuoteVolume24h {
-  const n = candles.length;
+  const s = CandleSeries.of(candles, AGENT);
+  const n = s.length;
   if (n === 0) return { value: 0, estimated: false, coveredHours: 0 };
-  // A series makes objects of only the candles read here (the last day's), not of all it holds.
-  const at = candles instanceof CandleSeries ? (i: number) => candles.candleAt(i) : (i: number) => candles[i]!;
-  const end = at(n - 1).closeTime + 1;
+  const { openTime, closeTime, volume, high, low, close } = s;
+  const quote = s.column("quoteVolume");
+  const end = closeTime[n - 1]! + 1;
   const start = end - DAY;
   let value = 0;
   let estimated = false;
   let covered = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const c = at(i);
-    const duration = c.closeTime + 1 - c.openTime;
+    const duration = closeTime[i]! + 1 - openTime[i]!;
     // A candle reaching back before the window (only possible for intervals over a day) counts pro rata.
-    const share = c.openTime >= start ? 1 : i === n - 1 ? DAY / duration : 0;
+    const share = openTime[i]! >= start ? 1 : i === n - 1 ? DAY / duration : 0;
     if (share === 0) break;
-    const q = quoteVolumeOf(c);
-    if (c.quoteVolume === 0 && c.volume > 0) estimated = true;
+    const q = quoteVolumeFrom(quote[i]!, volume[i]!, high[i]!, low[i]!, close[i]!);
+    if (quote[i] === 0 && volume[i]! > 0) estimated = true;
     value += q * share;
     covered += duration * share;
   }

@@ -20,8 +20,13 @@ export interface WindowTotals {
  * price: liquidity filters need a number. Only tickers use the estimate; stored candles stay exactly as recorded.
  */
 export function quoteVolumeOf(c: Candle): number {
-  if (c.quoteVolume > 0 || c.volume === 0) return c.quoteVolume;
-  return (c.volume * (c.high + c.low + c.close)) / 3;
+  return quoteVolumeFrom(c.quoteVolume, c.volume, c.high, c.low, c.close);
+}
+
+/** quoteVolumeOf from a candle's fields (for readers of columns). */
+export function quoteVolumeFrom(quoteVolume: number, volume: number, high: number, low: number, close: number): number {
+  if (quoteVolume > 0 || volume === 0) return quoteVolume;
+  return (volume * (high + low + close)) / 3;
 }
 
 /** `candles` must be non-empty and in time order. */
