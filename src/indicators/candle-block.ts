@@ -56,8 +56,12 @@ export class CandleBlock {
     return this.capacity - this.used;
   }
 
-  /** Appends `candles[from..]` (the caller has checked there is room). */
+  /** Appends `candles[from..]`; there must be room for them (see room). */
   append(candles: readonly Candle[], from = 0): void {
+    // Typed arrays drop writes past their end without a word: a block asked to hold more would lose candles.
+    if (candles.length - from > this.room) {
+      throw new RangeError(`CandleBlock: ${candles.length - from} candles appended with room for ${this.room}.`);
+    }
     const c = this.cols;
     let j = this.used;
     for (let i = from; i < candles.length; i++, j++) {

@@ -149,7 +149,7 @@ function continuesAt(fresh: readonly Candle[], old: SeriesState | undefined): nu
  * tail must equal the candle there. Returns false when the tail cannot be brought forward (a changed or inserted
  * candle in it, candles written as derived, which never replace reported ones, or repeated open times).
  */
-function appendWritten(e: SeriesState, w: CandleWrite, keep: number): boolean {
+function appendWritten(e: SeriesState, w: CandleWrite, keep: number, growth: number): boolean {
   if (w.derivedFrom !== undefined) return false;
   const { block, start } = e;
   const end = block.used;
@@ -174,15 +174,23 @@ function appendWritten(e: SeriesState, w: CandleWrite, keep: number): boolean {
   }
   // Anything before the tail's first candle is outside it, but the tail no longer reaches back to the series' start.
   if (written.length > 0 && written[0]!.openTime < first) e.complete = false;
-  pushCandles(e, written, from, i, keep);
+  pushCandles(e, written, from, i, keep, growth);
   return true;
 }
 
 /**
  * Appends candles[from, to) to the state's tail: in place when its block has room, else in a new block holding the
- * last `keep` candles of the tail and room to grow (the old block stays as it is for the series still viewing it).
+ * last `keep` candles of the tail and room for `growth` more (the old block stays as it is for the series still
+ * viewing it).
  */
-function pushCandles(e: SeriesState, candles: readonly Candle[], from: number, to: number, keep: number): void {
+function pushCandles(
+  e: SeriesState,
+  candles: readonly Candle[],
+  from: number,
+  to: number,
+  keep: number,
+  growth: number,
+): void {
   const added = to - from;
   if (added <= 0) return;
   if (e.block.room < added) {
@@ -192,7 +200,7 @@ function pushCandles(e: SeriesState, candles: readonly Candle[], from: number, t
       e.base += length - kept;
       e.complete = false;
     }
-    e.block = CandleBlock.carry(e.block, e.block.used - kept, kept, Math.max(keep, kept + added) + TRIM_SLACK);
+    e.block = CandleBlock.carry(e.block, e.block.used - kept, kept, Math.max(keep, kept + added) + growth);
     e.start = 0;
   }
   const block = e.block;
@@ -270,6 +278,7 @@ export class StoreMarketView implements MarketView {
   readonly clock: Clock;
   readonly reader: SeriesReader;
   readonly #extra: number;
+  readonly #growth: number;
   readonly #cache = new Map<string, SeriesState>();
   readonly #live = new Map<string, Candle>();
   /** Stream updates received per symbol (revision()). */
@@ -281,6 +290,10 @@ export class StoreMarketView implements MarketView {
     this.clock = opts.clock;
     this.reader = new SeriesReader(opts.store, { exchange: opts.exchange, market: opts.market });
     this.#extra = opts.cacheExtra ?? 500;
+    // Room a new block leaves for the closes after it. Live (no extra) a block moves every eight closes, a copy of
+    // a few hundred rows, and 300 symbols' tails then hold little room they do not use; a replay appends a candle a
+    // step, and copying more rarely is worth the room.
+    this.#growth = Math.min(TRIM_SLACK, 8 + (this.#extra >> 3));
   }
 
   now(): number {
@@ -357,7 +370,7 @@ export class StoreMarketView implements MarketView {
     if (writes === undefined) return;
     const keep = e.maxCount + this.#extra;
     for (const w of writes) {
-      if (!(interval === source ? appendWritten(e, w, keep) : derivedUnchanged(e, interval, w))) return;
+      if (!(interval === source ? appendWritten(e, w, keep, this.#growth) : derivedUnchanged(e, interval, w))) return;
     }
     e.version = version;
   }
@@ -467,7 +480,7 @@ export class StoreMarketView implements MarketView {
     if (previous === undefined || at < 0) {
       return {
         symbol,
-        block: blockOf(candles, TRIM_SLACK),
+        block: blockOf(candles, this.#growth),
         start: 0,
         lineage: newLineage(),
         base: 0,
@@ -488,7 +501,7 @@ export class StoreMarketView implements MarketView {
     e.version = version;
     e.sourceInterval = sourceInterval;
     e.maxCount = count;
-    pushCandles(e, candles, common, candles.length, count + this.#extra);
+    pushCandles(e, candles, common, candles.length, count + this.#extra, this.#growth);
     return e;
   }
 
@@ -507,7 +520,7 @@ export class StoreMarketView implements MarketView {
       e.sourceInterval === interval
         ? this.#storedRange(symbol, interval, from, lastClosedOpenTime(interval, now))
         : this.reader.closedRange(symbol, interval, from, now, now, this.#fineRange);
-    pushCandles(e, more, 0, more.length, e.maxCount + this.#extra);
+    pushCandles(e, more, 0, more.length, e.maxCount + this.#extra, this.#growth);
     e.asOf = now;
   }
 }

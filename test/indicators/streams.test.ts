@@ -1,5 +1,5 @@
 /**
- * The indicator streams (indicator-streams.ts) run the indicators' kernels on the store's columns; they must give the
+ * The indicator streams (streams.ts) run the indicators' kernels on the store's columns; they must give the
  * batch forms' values bit for bit, from any anchor, fed in one go or a few rows at a time.
  */
 import fc from "fast-check";

@@ -61,6 +61,32 @@ describe("StoreMarketView", () => {
     expect(built.at(-1)!.close).toBe(fine.at(-1)!.close);
   });
 
+  it("holds each series once, as columns, that answers view in place while the tail grows into new blocks", () => {
+    const k = key("SOLUSDT", "1h");
+    const sol = bundled("spot", "SOLUSDT", "1h");
+    t.store.upsert(k, sol.slice(0, 2000));
+    const clock = new SimulatedClock(sol[1000]!.openTime);
+    const v = view(clock); // keeps 50 candles beyond the count asked for
+    const first = v.closedSeries("SOLUSDT", "1h", 300);
+    const firstCandles = first.block.candles(first.row, first.row + first.length);
+    const blocks = new Set([first.block]);
+    for (let i = 1001; i < 1400; i++) {
+      clock.set(sol[i]!.openTime);
+      const r = v.closedSeries("SOLUSDT", "1h", 300);
+      blocks.add(r.block);
+      // The answer's rows are the candles, and its lineage goes on (one row further each hour).
+      expect(r.block.candles(r.row, r.row + r.length)).toStrictEqual(sol.slice(i - 300, i));
+      expect(r.lineage).toBe(first.lineage);
+      expect(r.firstRow).toBe(first.firstRow + (i - 1000));
+    }
+    // The tail moved to new blocks as it grew (one per eight closes or more, not one per close), and the first
+    // answer's rows are as they were.
+    expect(blocks.size).toBeGreaterThan(1);
+    expect(blocks.size).toBeLessThanOrEqual(400 / 8);
+    expect(first.block.candles(first.row, first.row + first.length)).toStrictEqual(firstCandles);
+    expect(firstCandles).toStrictEqual(sol.slice(700, 1000));
+  });
+
   it("stays correct while the clock steps by 5 minutes across hours, with its cache", () => {
     const clock = new SimulatedClock(at("2025-12-01T00:00:00Z"));
     const v = view(clock);
