@@ -1,6 +1,6 @@
 /**
- * Indicators carried forward candle by candle over a growing column store, instead of recomputed over every new
- * window — what makes a replay's analysis incremental.
+ * Indicators carried forward candle by candle over a growing block of candle columns (candle-block.ts), instead of
+ * recomputed over every new window — what makes a replay's analysis incremental.
  *
  * Why anchors: Wilder's averages and the EMAs depend on where they start (their seed), so "the RSI of the last 500
  * candles" recomputed at each close cannot be extended exactly. Instead every indicator of an analysed series starts
