@@ -51,6 +51,11 @@ export class CandleSeries {
   #arena: Float64Array | undefined;
   #arenaUsed = 0;
   readonly #block: CandleBlock;
+  /**
+   * True when this series views rows of a block someone else writes (a view's series state, or the block of the
+   * series it was cut from): a series continuing it copies instead of appending to that block.
+   */
+  readonly #foreign: boolean;
   /** Row of the block holding this series' first candle. */
   readonly #offset: number;
   /** For a window made by indicatorWindow(): the block row its indicators start at (see indicators/streams.ts). */
@@ -70,9 +75,11 @@ export class CandleSeries {
       this.#block = rows.block;
       this.#offset = rows.row;
       this.length = rows.length;
+      this.#foreign = true;
     } else {
       const candles = source as readonly Candle[];
       const n = candles.length;
+      this.#foreign = false;
       this.#candles = candles;
       this.length = n;
       const reuse = continues?.series;
@@ -84,7 +91,7 @@ export class CandleSeries {
         // These candles are the end of `reuse` plus `added` more: append them in place when they fit right after it.
         const block = reuse.#block;
         const reuseEnd = reuse.#offset + reuse.length;
-        if (added === 0 || (reuseEnd === block.used && block.room >= added)) {
+        if (added === 0 || (!reuse.#foreign && reuseEnd === block.used && block.room >= added)) {
           block.append(candles, count);
           this.#block = block;
           this.#offset = reuse.#offset + from;

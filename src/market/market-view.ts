@@ -237,7 +237,7 @@ function mergeWritten(b: { from: number; to: number; candles: Candle[] }, w: Can
   return true;
 }
 
-/** Candles a cached tail may hold beyond what it keeps before it is trimmed (one copy per this many closes). */
+/** Candles a tail may hold beyond what it keeps before it is trimmed (trimming moves its start; nothing is copied). */
 const TRIM_SLACK = 64;
 
 /**
@@ -259,7 +259,7 @@ interface SeriesState {
   /** The ClosedSeries lineage of these candles, and the lineage row of the tail's first candle. */
   readonly lineage: number;
   base: number;
-  /** True when `candles` reaches back to the start of the stored history. */
+  /** True when the tail reaches back to the start of the stored history. */
   complete: boolean;
   asOf: number;
   version: number;

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CandleSeries, type SeriesContinuation } from "../../src/agents/candle-series.js";
+import { blockOf } from "../../src/indicators/candle-block.js";
 import type { Candle } from "../../src/core/candle.js";
 import { bundled } from "../market/helpers.js";
 
@@ -210,5 +211,16 @@ describe("CandleSeries.obvLatest", () => {
       expect(s.obvLatest(20)).toBe(l);
     }
     expect(new CandleSeries([]).obvLatest(20).obv).toBeNaN();
+  });
+});
+
+describe("CandleSeries over rows someone else writes", () => {
+  it("continues them by copying, never by writing into their block", () => {
+    const block = blockOf(btc.slice(0, 200), 50);
+    const viewed = new CandleSeries({ block, row: 100, length: 100 });
+    const next = new CandleSeries(btc.slice(150, 210), "next", { series: viewed, from: 50 });
+    expect(block.used).toBe(200); // the owner's block: untouched
+    expect(contents(next)).toEqual(contents(new CandleSeries(btc.slice(150, 210))));
+    expect(viewed.candles).toStrictEqual(btc.slice(100, 200));
   });
 });
