@@ -36,10 +36,13 @@ export class SeriesCache {
   }
 }
 
+/** The block of an answer in no known lineage: never read (its series is made from the candles). */
+const NO_BLOCK = blockOf([]);
+
 /** What a view without closedSeries answers: its candles, in no known lineage (checked when a series is made). */
 export function unknownLineage(candles: readonly Candle[]): ClosedSeries {
   return {
-    block: blockOf([]),
+    block: NO_BLOCK,
     row: 0,
     length: candles.length,
     lineage: 0,

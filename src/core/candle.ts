@@ -28,22 +28,26 @@ export interface Candle {
   readonly closed: boolean;
 }
 
+/** The numeric fields of a Candle, in the order a Candle is built (the order JSON shows them in). */
+export const CANDLE_FIELDS = [
+  "openTime",
+  "closeTime",
+  "open",
+  "high",
+  "low",
+  "close",
+  "volume",
+  "quoteVolume",
+  "trades",
+  "takerBuyBase",
+  "takerBuyQuote",
+] as const;
+
+export type CandleField = (typeof CANDLE_FIELDS)[number];
+
 /** Throws a descriptive error unless every numeric field is finite and the OHLC relation holds. */
 export function assertValidCandle(c: Candle, where: string): void {
-  const fields = [
-    "openTime",
-    "closeTime",
-    "open",
-    "high",
-    "low",
-    "close",
-    "volume",
-    "quoteVolume",
-    "trades",
-    "takerBuyBase",
-    "takerBuyQuote",
-  ] as const;
-  for (const f of fields) {
+  for (const f of CANDLE_FIELDS) {
     const v = c[f];
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new TypeError(`${where}: candle field ${f} is ${String(v)}, expected a finite number`);

@@ -9,25 +9,8 @@
  * owner starts a bigger one holding the rows still wanted (carry), and the streams over them move along with them,
  * so nothing is computed twice.
  */
-import type { Candle } from "../core/candle.js";
+import { CANDLE_FIELDS, type Candle, type CandleField } from "../core/candle.js";
 import type { IndicatorStream } from "./streams.js";
-
-/** The numeric fields of a Candle, in the order a Candle is built (the order JSON shows them in). */
-export const CANDLE_FIELDS = [
-  "openTime",
-  "closeTime",
-  "open",
-  "high",
-  "low",
-  "close",
-  "volume",
-  "quoteVolume",
-  "trades",
-  "takerBuyBase",
-  "takerBuyQuote",
-] as const;
-
-export type CandleField = (typeof CANDLE_FIELDS)[number];
 
 export type BlockColumns = { readonly [F in CandleField]: Float64Array };
 

@@ -4,7 +4,8 @@
  * keeps, and the candles it gives back are the candles it was given.
  */
 import { describe, expect, it } from "vitest";
-import { blockOf, CANDLE_FIELDS, CandleBlock } from "../../src/indicators/candle-block.js";
+import { CANDLE_FIELDS } from "../../src/core/candle.js";
+import { blockOf, CandleBlock } from "../../src/indicators/candle-block.js";
 import { advanceStream, macdStream, rsiStream } from "../../src/indicators/streams.js";
 import { macd, rsi } from "../../src/indicators/index.js";
 import { bundled } from "../market/helpers.js";
