@@ -126,13 +126,6 @@ export class CandleSeries {
     return this.#candles;
   }
 
-  /** Candle `i` as an object (for readers of a few candles of a long series). */
-  candleAt(i: number): Candle {
-    if (this.#candles !== undefined) return this.#candles[i]!;
-    if (!(i >= 0 && i < this.length)) throw new UsageError(`candleAt(${i}): the series has ${this.length} candles.`);
-    return this.#block.candle(this.#offset + i);
-  }
-
   /** Quote volume, trades and taker buy volumes, as columns. */
   column(field: "quoteVolume" | "trades" | "takerBuyBase" | "takerBuyQuote"): Float64Array {
     return this.#block.cols[field].subarray(this.#offset, this.#offset + this.length);
